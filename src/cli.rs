@@ -1,0 +1,159 @@
+//! Command-line interface: parses arguments, runs a command, prints, returns the exit status.
+//!
+//! Exit status: 0 — done (warnings allowed); 1 — the content has errors; 2 — usage or I/O
+//! problems (not a site, unreadable files, refused output folder).
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic;
+use crate::pipeline;
+use crate::scaffold;
+
+/// gongkai（公开）— 政府信息公开工作年度报告网站生成器
+#[derive(Debug, Parser)]
+#[command(name = "gongkai", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 检查各年度报告是否符合格式及勾稽关系
+    Check {
+        /// 站点目录（含 site.toml 的文件夹）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出格式
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
+    /// 生成一个新年度的报告模板（content/<年度>/）
+    New {
+        /// 年度，如 2021
+        year: u16,
+        /// 站点目录
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+/// How `check` prints diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    /// rustc-style messages with source snippets
+    Human,
+    /// a JSON array of {file, line, column, severity, rule, message}
+    Json,
+}
+
+/// Run with the given arguments.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Check { root, format } => check(root, format),
+        Command::New { year, root } => new(root, year),
+    }
+}
+
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+fn check(root: PathBuf, format: OutputFormat) -> ExitCode {
+    let checked = match pipeline::check(&root) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let diags = &checked.diagnostics;
+    match format {
+        OutputFormat::Json => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", diagnostic::to_json(diags));
+        }
+        OutputFormat::Human => {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "{}", diagnostic::render_all(diags, color()));
+            let years: Vec<String> = checked
+                .site
+                .as_ref()
+                .map(|s| s.years.iter().map(|y| y.year.to_string()).collect())
+                .unwrap_or_default();
+            let _ = writeln!(
+                err,
+                "检查完成：{} 个年度（{}），{} 个错误，{} 个警告。",
+                years.len(),
+                if years.is_empty() { "无".to_string() } else { years.join("、") },
+                checked.errors(),
+                checked.warnings()
+            );
+        }
+    }
+    exit_status(&checked)
+}
+
+fn exit_status(checked: &pipeline::Checked) -> ExitCode {
+    if checked.has_io_problem() {
+        ExitCode::from(2)
+    } else if checked.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn new(root: PathBuf, year: u16) -> ExitCode {
+    match scaffold::new_year(&root, year) {
+        Ok(created) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "已生成 {year} 年度报告模板（{}，{}）：",
+                created.edition.name, created.edition.notice
+            );
+            for f in &created.files {
+                let _ = writeln!(out, "  {}", f.display());
+            }
+            if !created.carried.is_empty() {
+                let _ = writeln!(out, "已从 {} 年度报告结转：", year - 1);
+                for (label, value) in &created.carried {
+                    let _ = writeln!(out, "  {label}：{value}");
+                }
+            }
+            for n in &created.notes {
+                let _ = writeln!(out, "注意：{n}");
+            }
+            let _ = writeln!(
+                out,
+                "下一步：在 report.yaml 中填写数字，在 report.md 中写正文，然后运行 gongkai check。"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    gongkai::cli::run(std::env::args_os())
+}

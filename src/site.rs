@@ -1,0 +1,535 @@
+//! Loading a site: `site.toml`, `content/<year>/report.yaml` + `report.md`, `content/pages/`.
+//!
+//! This is the first stage of the pipeline (load → validate → model → render → write). It reads
+//! every file through [`read_source`], which refuses what could hurt or mislead — files outside
+//! the site through symlinks, symlink loops, huge files, text that is not UTF-8 — with a located
+//! Chinese message, and it keeps going after a problem so that `check` reports everything at
+//! once.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::format::{self, Formats};
+use crate::narrative::{self, Narrative};
+use crate::report::{self, Report};
+use crate::site_config::SiteConfig;
+use crate::source::SourceFile;
+
+/// Size limits (bytes).
+pub const MAX_YAML: u64 = 1 << 20;
+/// Largest Markdown file accepted.
+pub const MAX_MARKDOWN: u64 = 2 << 20;
+/// Largest site.toml accepted.
+pub const MAX_CONFIG: u64 = 256 << 10;
+/// Largest attachment copied into the site.
+pub const MAX_ASSET: u64 = 64 << 20;
+
+/// Names of the files of a year.
+pub const REPORT_YAML: &str = "report.yaml";
+/// The narrative file of a year.
+pub const REPORT_MD: &str = "report.md";
+/// The folder of Markdown pages.
+pub const PAGES_DIR: &str = "pages";
+
+/// Years accepted as folder names.
+pub const YEARS: std::ops::RangeInclusive<u16> = 2000..=2100;
+
+/// A loaded site.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site root.
+    pub root: PathBuf,
+    /// `site.toml`.
+    pub config: SiteConfig,
+    /// The reports, oldest first.
+    pub years: Vec<YearReport>,
+    /// Markdown pages from `content/pages/`, by file name.
+    pub pages: Vec<PageSource>,
+    /// Other files under `content/` copied as they are (attachments, images), by path.
+    pub assets: Vec<Asset>,
+}
+
+/// One year: its numbers and its narrative.
+#[derive(Debug, Clone)]
+pub struct YearReport {
+    /// The year.
+    pub year: u16,
+    /// The numbers.
+    pub report: Report,
+    /// The narrative, if report.md was readable.
+    pub narrative: Option<Narrative>,
+}
+
+/// A Markdown page.
+#[derive(Debug, Clone)]
+pub struct PageSource {
+    /// Output path stem relative to the site (e.g. `pages/guide`).
+    pub slug: String,
+    /// The file.
+    pub source: SourceFile,
+}
+
+/// A file copied as is.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Path relative to `content/`, with `/`.
+    pub rel: String,
+    /// Absolute path.
+    pub path: PathBuf,
+}
+
+/// Why a site could not be loaded at all (exit status 2).
+#[derive(Debug)]
+pub enum LoadError {
+    /// The folder is not a gongkai site.
+    NotASite(PathBuf),
+    /// A file could not be read.
+    Io(PathBuf, io::Error),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotASite(p) => write!(
+                f,
+                "{} 不是 gongkai 站点：找不到 site.toml。请在站点目录中运行，或用 --root 指定站点目录。",
+                p.display()
+            ),
+            LoadError::Io(p, e) => write!(f, "无法读取 {}：{}", p.display(), io_reason(e)),
+        }
+    }
+}
+
+/// A short Chinese reason for an I/O error.
+pub fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "文件不存在".into(),
+        io::ErrorKind::PermissionDenied => "没有读取权限".into(),
+        _ => format!("{e}"),
+    }
+}
+
+/// The outcome of loading: the site if site.toml was usable, and every problem met.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The site, unless site.toml itself is broken.
+    pub site: Option<Site>,
+    /// Problems, in reading order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Load the site at `root`.
+pub fn load(root: &Path) -> Result<Loaded, LoadError> {
+    let formats = format::builtin();
+    let config_path = root.join("site.toml");
+    if !config_path.exists() {
+        return Err(LoadError::NotASite(root.to_path_buf()));
+    }
+    let mut diags = Vec::new();
+    let config = match read_source(root, &config_path, MAX_CONFIG) {
+        Ok(file) => match SiteConfig::parse(&file) {
+            Ok(c) => Some(c),
+            Err(ds) => {
+                diags.extend(ds);
+                None
+            }
+        },
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
+
+    let mut years = Vec::new();
+    let mut pages = Vec::new();
+    let mut assets = Vec::new();
+    let content = root.join("content");
+    match list_dir(&content) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => diags.push(
+            Diagnostic::error("F2", "站点中没有 content 文件夹")
+                .hint("每年的报告放在 content/<年度>/ 中；可用 `gongkai new <年度>` 生成。"),
+        ),
+        Err(e) => return Err(LoadError::Io(content, e)),
+        Ok(entries) => {
+            for (name, path, ft) in entries {
+                let rel = format!("content/{name}");
+                if ft.is_symlink() {
+                    match inside_root(root, &path) {
+                        Ok(_) => {}
+                        Err(d) => {
+                            diags.push(d.with_file_name(&rel));
+                            continue;
+                        }
+                    }
+                }
+                let is_dir = path.is_dir();
+                if is_dir && name == PAGES_DIR {
+                    load_pages(root, &path, &mut pages, &mut assets, &mut diags);
+                } else if is_dir {
+                    match name.parse::<u16>() {
+                        Ok(year) if YEARS.contains(&year) && name.len() == 4 => {
+                            if let Some(y) = load_year(formats, root, &path, year, &mut assets, &mut diags) {
+                                years.push(y);
+                            }
+                        }
+                        _ => diags.push(
+                            Diagnostic::error("F2", format!("「{rel}」不是年度文件夹"))
+                                .hint("content/ 下只放以四位年份命名的文件夹（如 content/2020/）和 pages 文件夹。"),
+                        ),
+                    }
+                } else {
+                    diags.push(
+                        Diagnostic::error("F2", format!("content 下不应直接放文件「{rel}」"))
+                            .hint("年度报告放在 content/<年度>/ 中，其他页面放在 content/pages/ 中。"),
+                    );
+                }
+            }
+        }
+    }
+    if years.is_empty()
+        && !diags
+            .iter()
+            .any(|d| d.rule.starts_with('F') || d.rule == "Y1")
+    {
+        diags.push(
+            Diagnostic::error("F2", "站点中还没有年度报告")
+                .hint("用 `gongkai new <年度>` 生成 content/<年度>/ 下的模板。"),
+        );
+    }
+    years.sort_by_key(|y| y.year);
+    let site = config.map(|config| Site {
+        root: root.to_path_buf(),
+        config,
+        years,
+        pages,
+        assets,
+    });
+    Ok(Loaded {
+        site,
+        diagnostics: diags,
+    })
+}
+
+impl Diagnostic {
+    /// Attach a file name to a diagnostic that has none (for folder-level problems).
+    fn with_file_name(mut self, name: &str) -> Self {
+        if self.source.is_none() {
+            self.source = Some(SourceFile::new(name, ""));
+        }
+        self
+    }
+}
+
+fn load_year(
+    formats: &'static Formats,
+    root: &Path,
+    dir: &Path,
+    year: u16,
+    assets: &mut Vec<Asset>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<YearReport> {
+    let entries = match list_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("F1", format!("无法读取文件夹 content/{year}：{}", io_reason(&e)))
+                    .hint("请检查文件夹权限。"),
+            );
+            return None;
+        }
+    };
+    let mut yaml_path = None;
+    let mut md_path = None;
+    for (name, path, ft) in entries {
+        let rel = format!("content/{year}/{name}");
+        if ft.is_symlink()
+            && let Err(d) = inside_root(root, &path)
+        {
+            diags.push(d.with_file_name(&rel));
+            continue;
+        }
+        let lower = name.to_lowercase();
+        if path.is_dir() {
+            collect_assets(root, &path, &format!("{year}/{name}"), assets, diags);
+        } else if name == REPORT_YAML {
+            yaml_path = Some(path);
+        } else if name == REPORT_MD {
+            md_path = Some(path);
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            diags.push(
+                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份数据文件"))
+                    .hint(format!("数据只写在 content/{year}/report.yaml 中；请合并后删除「{name}」。")),
+            );
+        } else if lower.ends_with(".md") || lower.ends_with(".markdown") {
+            diags.push(
+                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份正文"))
+                    .hint(format!("正文只写在 content/{year}/report.md 中；请合并后删除「{name}」。")),
+            );
+        } else {
+            push_asset(root, &path, format!("{year}/{name}"), assets, diags);
+        }
+    }
+    let Some(yaml_path) = yaml_path else {
+        diags.push(
+            Diagnostic::error("F2", format!("content/{year} 中缺少 report.yaml"))
+                .hint(format!("可用 `gongkai new {year}` 生成模板；已有文件不会被覆盖。")),
+        );
+        return None;
+    };
+    let yaml = match read_source(root, &yaml_path, MAX_YAML) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    let (report, ds) = report::load(formats, &yaml, year);
+    diags.extend(ds);
+    let report = report?;
+    let narrative = match md_path {
+        None => {
+            diags.push(
+                Diagnostic::error("M1", format!("content/{year} 中缺少正文 report.md"))
+                    .hint("正文（总体情况、存在的主要问题及改进情况、其他需要报告的事项等）写在 report.md 中；可用 `gongkai new` 生成模板。"),
+            );
+            None
+        }
+        Some(p) => match read_source(root, &p, MAX_MARKDOWN) {
+            Ok(md) => {
+                let (n, ds) = narrative::parse(report.edition, &md);
+                diags.extend(ds);
+                Some(n)
+            }
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        },
+    };
+    Some(YearReport {
+        year,
+        report,
+        narrative,
+    })
+}
+
+fn load_pages(
+    root: &Path,
+    dir: &Path,
+    pages: &mut Vec<PageSource>,
+    assets: &mut Vec<Asset>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .max_depth(8)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error("F1", format!("无法读取 content/pages：{e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let rel = rel_name(root, path);
+        if entry.path_is_symlink() {
+            if let Err(d) = inside_root(root, path) {
+                diags.push(d.with_file_name(&rel));
+                continue;
+            }
+            if path.is_dir() {
+                diags.push(
+                    Diagnostic::error("F2", format!("「{rel}」是指向文件夹的链接"))
+                        .hint("pages 下请直接放文件，不要用文件夹链接。"),
+                );
+                continue;
+            }
+        } else if entry.file_type().is_dir() {
+            continue;
+        }
+        let sub = path
+            .strip_prefix(root.join("content"))
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        if sub.to_lowercase().ends_with(".md") {
+            let stem = sub.trim_end_matches(".md").trim_end_matches(".MD").to_string();
+            if !stem
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '/')
+            {
+                diags.push(
+                    Diagnostic::error("F2", format!("页面文件名「{rel}」只能用英文字母、数字、- 和 _"))
+                        .hint("文件名会成为网址，例如 content/pages/guide.md → pages/guide/。页面标题写在文件开头的 # 标题中。"),
+                );
+                continue;
+            }
+            match read_source(root, path, MAX_MARKDOWN) {
+                Ok(source) => pages.push(PageSource { slug: stem, source }),
+                Err(d) => diags.push(d),
+            }
+        } else {
+            push_asset(root, path, sub, assets, diags);
+        }
+    }
+}
+
+fn collect_assets(root: &Path, dir: &Path, prefix: &str, assets: &mut Vec<Asset>, diags: &mut Vec<Diagnostic>) {
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .max_depth(8)
+        .sort_by_file_name();
+    for entry in walker.into_iter().flatten() {
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        if entry.path_is_symlink()
+            && let Err(d) = inside_root(root, path)
+        {
+            diags.push(d.with_file_name(&rel_name(root, path)));
+            continue;
+        }
+        let sub = path
+            .strip_prefix(dir)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        push_asset(root, path, format!("{prefix}/{sub}"), assets, diags);
+    }
+}
+
+fn push_asset(root: &Path, path: &Path, rel: String, assets: &mut Vec<Asset>, diags: &mut Vec<Diagnostic>) {
+    let name = rel.rsplit('/').next().unwrap_or("");
+    if name.starts_with('.') || name.ends_with('~') {
+        return; // editor and system files: .DS_Store, .report.md.swp, report.md~
+    }
+    match fs::metadata(path) {
+        Ok(m) if m.len() > MAX_ASSET => diags.push(
+            Diagnostic::error("F2", format!("附件 content/{rel} 过大（{} MB）", m.len() >> 20))
+                .hint(format!("附件不应超过 {} MB。", MAX_ASSET >> 20)),
+        ),
+        Ok(_) => assets.push(Asset {
+            rel,
+            path: path.to_path_buf(),
+        }),
+        Err(e) => diags.push(Diagnostic::error(
+            "F1",
+            format!("无法读取 {}：{}", rel_name(root, path), io_reason(&e)),
+        )),
+    }
+}
+
+/// Entries of a directory, sorted by name: (name, path, file type without following links).
+fn list_dir(dir: &Path) -> io::Result<Vec<(String, PathBuf, fs::FileType)>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        out.push((name, entry.path(), entry.file_type()?));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Path relative to the root, with `/`.
+pub fn rel_name(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// A symlink must resolve inside the site root.
+fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Diagnostic> {
+    let rel = rel_name(root, path);
+    let target = fs::canonicalize(path).map_err(|e| {
+        let why = if e.raw_os_error() == Some(40) {
+            "链接形成了循环".to_string()
+        } else {
+            format!("链接无法解析（{}）", io_reason(&e))
+        };
+        Diagnostic::error("F1", format!("「{rel}」{why}"))
+            .hint("请删除这个链接，直接放入文件。")
+    })?;
+    let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if !target.starts_with(&root) {
+        return Err(Diagnostic::error("F2", format!("「{rel}」是指向站点之外的链接"))
+            .hint("为安全起见，gongkai 不读取站点文件夹之外的文件；请把文件复制到站点中。"));
+    }
+    Ok(target)
+}
+
+/// Read a text file of the site: size-limited, symlinks kept inside the site, UTF-8 (a BOM is
+/// dropped), line endings normalised to `\n` (which keeps every line and column).
+pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, Diagnostic> {
+    let name = rel_name(root, path);
+    let meta = fs::symlink_metadata(path).map_err(|e| {
+        Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e)))
+    })?;
+    if meta.file_type().is_symlink() {
+        inside_root(root, path).map_err(|d| d.with_file_name(&name))?;
+    }
+    let meta = fs::metadata(path)
+        .map_err(|e| Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e))))?;
+    if !meta.is_file() {
+        return Err(Diagnostic::error("F2", format!("{name} 不是普通文件")));
+    }
+    if meta.len() > limit {
+        return Err(Diagnostic::error(
+            "F2",
+            format!("{name} 过大（{}）", human_size(meta.len())),
+        )
+        .in_file(&SourceFile::new(name.clone(), ""))
+        .hint(format!("这个文件不应超过 {}；请检查是否误存了其他内容。", human_size(limit))));
+    }
+    let bytes = fs::read(path).map_err(|e| {
+        Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e)))
+            .hint("请检查文件权限。")
+    })?;
+    decode(&name, bytes)
+}
+
+/// Decode file bytes as UTF-8 text with normalised line endings.
+pub fn decode(name: &str, mut bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
+    if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
+        bytes.drain(..3);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let line = prefix.matches('\n').count() + 1;
+            let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let shown = SourceFile::new(name.to_string(), prefix.clone() + "�");
+            return Err(Diagnostic::error("F2", format!("{name} 不是 UTF-8 编码（第 {line} 行第 {col} 列起）"))
+                .at(&shown, prefix.len()..prefix.len() + "�".len())
+                .label("无法识别的字节")
+                .hint("请用 UTF-8 编码保存这个文件（记事本：「另存为」→ 编码选「UTF-8」；WPS/Word 导出的文本常为 GBK）。"));
+        }
+    };
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
+    Ok(SourceFile::new(name.to_string(), text))
+}
+
+/// `1.2 MB`, `300 KB`.
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / (1 << 20) as f64)
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{bytes} 字节")
+    }
+}

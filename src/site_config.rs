@@ -1,0 +1,306 @@
+//! `site.toml`: the body that publishes the reports and the website's statutory details.
+//!
+//! Keys are English (TOML needs quotes around Chinese keys, which clerks get wrong); every key
+//! is documented in Chinese in the bundled `site.toml`. Unknown keys are errors.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::source::SourceFile;
+
+/// Kinds of body, as written in `body.kind`. Rules name them (e.g. R2.2: only the governments
+/// of provinces, 设区的市 and 自治州 make 规章).
+pub const BODY_KINDS: &[&str] = &[
+    "街道办事处",
+    "乡镇人民政府",
+    "区县人民政府",
+    "区县部门",
+    "设区的市人民政府",
+    "自治州人民政府",
+    "市级部门",
+    "省级人民政府",
+    "省级部门",
+    "开发区管委会",
+    "其他",
+];
+
+/// The parsed `site.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Page language (`lang` attribute).
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Theme folder name under `themes/`.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Public address of the published folder, e.g. `https://www.example.gov.cn/xxgk/ndbg/`.
+    /// Only needed for `sitemap.xml` and the Atom feed; pages always link relatively.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Name of the column (栏目) the reports are published in.
+    #[serde(default = "default_column")]
+    pub column: String,
+    /// The body.
+    pub body: Body,
+    /// The website's statutory details (《政府网站发展指引》).
+    #[serde(default)]
+    pub website: Website,
+}
+
+/// The body that publishes the reports.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// Full name, e.g. `宁波市鄞州区东柳街道办事处`.
+    pub name: String,
+    /// Short name used in report titles, e.g. `东柳街道`.
+    #[serde(default)]
+    pub short_name: Option<String>,
+    /// Kind, one of [`BODY_KINDS`].
+    pub kind: String,
+    /// Office that handles disclosure, e.g. `党政综合办`.
+    #[serde(default)]
+    pub office: Option<String>,
+    /// Postal address.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Postcode.
+    #[serde(default)]
+    pub postcode: Option<String>,
+    /// Telephone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Fax.
+    #[serde(default)]
+    pub fax: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Website details printed in every page footer and in the page meta tags.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Website {
+    /// Site name (SiteName); defaults to the body name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Domain (SiteDomain), e.g. `www.example.gov.cn`.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// 主办单位.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// 承办单位.
+    #[serde(default)]
+    pub organizer: Option<String>,
+    /// 网站标识码 (SiteIDCode).
+    #[serde(default)]
+    pub site_code: Option<String>,
+    /// ICP备案编号.
+    #[serde(default)]
+    pub icp: Option<String>,
+    /// 公安机关备案号.
+    #[serde(default)]
+    pub police_record: Option<String>,
+    /// Verification link of the 党政机关网站标识, if the site has one.
+    #[serde(default)]
+    pub party_gov_mark_url: Option<String>,
+}
+
+fn default_language() -> String {
+    "zh-CN".into()
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+fn default_column() -> String {
+    "政府信息公开年报".into()
+}
+
+impl SiteConfig {
+    /// The short name used in titles: `short_name`, else the full name.
+    pub fn short_name(&self) -> &str {
+        self.body.short_name.as_deref().unwrap_or(&self.body.name)
+    }
+
+    /// The site name: `website.name`, else the body name.
+    pub fn site_name(&self) -> &str {
+        self.website.name.as_deref().unwrap_or(&self.body.name)
+    }
+
+    /// The footer items of 《政府网站发展指引》 that are not filled in.
+    pub fn missing_website_details(&self) -> Vec<&'static str> {
+        let w = &self.website;
+        let mut missing = Vec::new();
+        for (value, name) in [
+            (&w.host, "主办单位"),
+            (&w.site_code, "网站标识码"),
+            (&w.icp, "ICP备案编号"),
+            (&w.police_record, "公安机关备案号"),
+        ] {
+            if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+                missing.push(name);
+            }
+        }
+        missing
+    }
+
+    /// Parse `site.toml`; problems become diagnostics.
+    pub fn parse(file: &SourceFile) -> Result<SiteConfig, Vec<Diagnostic>> {
+        let config: SiteConfig = match toml::from_str(&file.text) {
+            Ok(c) => c,
+            Err(e) => return Err(vec![toml_diagnostic(file, &e)]),
+        };
+        let mut diags = Vec::new();
+        if !BODY_KINDS.contains(&config.body.kind.as_str()) {
+            let span = find_value_span(&file.text, "kind").unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error("C1", format!("机关类别「{}」不在可选范围内", config.body.kind))
+                    .at(file, span)
+                    .label("机关类别")
+                    .hint(format!("body.kind 可填：{}", BODY_KINDS.join("、"))),
+            );
+        }
+        if config.body.name.trim().is_empty() {
+            let span = find_value_span(&file.text, "name").unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error("C1", "机关名称为空")
+                    .at(file, span)
+                    .hint("body.name 填写机关全称，如「宁波市鄞州区东柳街道办事处」。"),
+            );
+        }
+        if config.language != "zh-CN" {
+            let span = find_value_span(&file.text, "language").unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error("C1", format!("不支持的语言「{}」", config.language))
+                    .at(file, span)
+                    .hint("目前只支持 zh-CN。"),
+            );
+        }
+        if let Some(url) = &config.base_url
+            && !url.is_empty()
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            let span = find_value_span(&file.text, "base_url").unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error("C1", "base_url 不是网址")
+                    .at(file, span)
+                    .hint("填写完整网址，如 https://www.example.gov.cn/xxgk/ndbg/ ；不需要时删去这一行。"),
+            );
+        }
+        if !config
+            .theme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || config.theme.is_empty()
+        {
+            let span = find_value_span(&file.text, "theme").unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error("C1", format!("主题名称「{}」无效", config.theme))
+                    .at(file, span)
+                    .hint("主题名称只能用英文字母、数字、- 和 _，对应 themes/ 下的文件夹。"),
+            );
+        }
+        if diags.is_empty() {
+            Ok(config)
+        } else {
+            Err(diags)
+        }
+    }
+}
+
+/// Span of the value of the first `key = value` line.
+fn find_value_span(text: &str, key: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            let eq = line.find('=')?;
+            let value = line[eq + 1..].trim();
+            let start = offset + eq + 1 + line[eq + 1..].find(value.chars().next()?)?;
+            return Some(start..start + value.trim_end_matches(['\r', '\n']).len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn toml_diagnostic(file: &SourceFile, e: &toml::de::Error) -> Diagnostic {
+    let span = e.span().unwrap_or(0..0);
+    let raw = e.message();
+    let (message, hint) = if let Some(rest) = raw.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        (
+            format!("未知设置项「{name}」"),
+            format!("请检查拼写。{}", expected_fields(raw)),
+        )
+    } else if let Some(rest) = raw.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        (
+            format!("缺少必填设置项「{name}」"),
+            "请参照随附的 site.toml 填写。".to_string(),
+        )
+    } else if raw.contains("invalid type") {
+        (
+            format!("设置项的类型不对（{raw}）"),
+            "文字要用英文双引号括起来，如 name = \"东柳街道办事处\"。".to_string(),
+        )
+    } else {
+        (
+            format!("site.toml 格式错误（{raw}）"),
+            "每行写成 key = \"值\"，文字要用英文双引号括起来；[body] 等小节名要用方括号。"
+                .to_string(),
+        )
+    };
+    Diagnostic::error("C1", message)
+        .at(file, span)
+        .label("这里")
+        .hint(hint)
+}
+
+fn expected_fields(raw: &str) -> String {
+    match raw.split_once("expected ") {
+        Some((_, rest)) => format!("可用的设置项：{}", rest.replace('`', "")),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[body]
+name = "示例街道办事处"
+kind = "街道办事处"
+"#;
+
+    #[test]
+    fn minimal_config_parses_with_defaults() {
+        let c = SiteConfig::parse(&SourceFile::new("site.toml", GOOD)).unwrap();
+        assert_eq!(c.language, "zh-CN");
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.short_name(), "示例街道办事处");
+        assert_eq!(c.missing_website_details().len(), 4);
+    }
+
+    #[test]
+    fn unknown_keys_and_kinds_are_located_errors() {
+        let text = GOOD.replace("kind = ", "knd = \"x\"\nkind = ");
+        let e = SiteConfig::parse(&SourceFile::new("site.toml", text)).unwrap_err();
+        assert!(e[0].message.contains("未知设置项「knd」"), "{:?}", e[0].message);
+        assert_eq!(e[0].line_col().unwrap().0, 4);
+        let text = GOOD.replace("街道办事处\"", "居委会\"");
+        let e = SiteConfig::parse(&SourceFile::new("site.toml", text)).unwrap_err();
+        assert!(e[0].message.contains("居委会"));
+        assert_eq!(e[0].line_col().unwrap(), (4, 8));
+    }
+}
