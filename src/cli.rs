@@ -105,7 +105,11 @@ fn check(root: PathBuf, format: OutputFormat) -> ExitCode {
                 err,
                 "检查完成：{} 个年度（{}），{} 个错误，{} 个警告。",
                 years.len(),
-                if years.is_empty() { "无".to_string() } else { years.join("、") },
+                if years.is_empty() {
+                    "无".to_string()
+                } else {
+                    years.join("、")
+                },
                 checked.errors(),
                 checked.warnings()
             );

@@ -157,7 +157,9 @@ impl Diagnostic {
         };
         let title = level.primary_title(&self.message).id(&self.rule);
         let notes = self.notes();
-        let note_elements = notes.iter().map(|n| Level::NOTE.no_name().message(n.as_str()));
+        let note_elements = notes
+            .iter()
+            .map(|n| Level::NOTE.no_name().message(n.as_str()));
         let group = match (&self.source, &self.span) {
             (Some(src), Some(span)) => {
                 let text: &str = &src.text;
@@ -180,11 +182,18 @@ impl Diagnostic {
                 let mut snippet = Snippet::source(window)
                     .path(src.name.as_str())
                     .line_start(first_line)
-                    .annotation(AnnotationKind::Primary.span(rel(span)).label(self.label.clone()));
+                    .annotation(
+                        AnnotationKind::Primary
+                            .span(rel(span))
+                            .label(self.label.clone()),
+                    );
                 for (r, l) in &self.related {
-                    snippet = snippet.annotation(AnnotationKind::Context.span(rel(r)).label(l.clone()));
+                    snippet =
+                        snippet.annotation(AnnotationKind::Context.span(rel(r)).label(l.clone()));
                 }
-                Group::with_title(title).element(snippet).elements(note_elements)
+                Group::with_title(title)
+                    .element(snippet)
+                    .elements(note_elements)
             }
             (Some(src), None) => Group::with_title(title)
                 .element(Origin::path(src.name.as_str()))
@@ -275,12 +284,18 @@ pub struct JsonDiagnostic<'a> {
 /// Sort diagnostics into reading order: by file, then position, then rule.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (a.file(), a.span.as_ref().map(|s| s.start), &a.rule, &a.message).cmp(&(
-            b.file(),
-            b.span.as_ref().map(|s| s.start),
-            &b.rule,
-            &b.message,
-        ))
+        (
+            a.file(),
+            a.span.as_ref().map(|s| s.start),
+            &a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                b.file(),
+                b.span.as_ref().map(|s| s.start),
+                &b.rule,
+                &b.message,
+            ))
     });
 }
 
@@ -317,7 +332,10 @@ mod tests {
 
     #[test]
     fn renders_like_rustc_with_chinese_notes() {
-        let f = SourceFile::new("content/2020/report.yaml", "三:\n  （七）总计:\n    自然人: 5\n");
+        let f = SourceFile::new(
+            "content/2020/report.yaml",
+            "三:\n  （七）总计:\n    自然人: 5\n",
+        );
         let at = f.text.find('5').unwrap();
         let d = Diagnostic::error("R3.2", "总计不等于各项之和")
             .at(&f, at..at + 1)
@@ -326,11 +344,20 @@ mod tests {
             .expected_found("4", "5")
             .hint("请核对。");
         let out = d.render(&Renderer::plain());
-        assert!(out.starts_with("error[R3.2]: 总计不等于各项之和\n"), "{out}");
+        assert!(
+            out.starts_with("error[R3.2]: 总计不等于各项之和\n"),
+            "{out}"
+        );
         assert!(out.contains("--> content/2020/report.yaml:3:10"), "{out}");
-        assert!(out.contains("= 栏目：三、本年度办理结果 › （七）总计 › 自然人"), "{out}");
+        assert!(
+            out.contains("= 栏目：三、本年度办理结果 › （七）总计 › 自然人"),
+            "{out}"
+        );
         assert!(out.contains("= 应为：4；实为：5"), "{out}");
-        assert_eq!(d.one_line(), "content/2020/report.yaml:3:10: 错误[R3.2]: 总计不等于各项之和");
+        assert_eq!(
+            d.one_line(),
+            "content/2020/report.yaml:3:10: 错误[R3.2]: 总计不等于各项之和"
+        );
         let json = to_json(&[d]);
         assert!(json.contains("\"line\": 3"));
         assert!(json.contains("\"column\": 10"));

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod export;
 pub mod format;
 pub mod markdown;
 pub mod narrative;

@@ -120,7 +120,15 @@ pub fn parse(edition: &Edition, file: &SourceFile) -> (Narrative, Vec<Diagnostic
                     );
                 }
                 last_index = Some(index.max(last_index.unwrap_or(0)));
-                check_wording(edition, index, &h.text, written_number, file, &h.span, &mut diags);
+                check_wording(
+                    edition,
+                    index,
+                    &h.text,
+                    written_number,
+                    file,
+                    &h.span,
+                    &mut diags,
+                );
                 parts[index] = Some(NarrativePart {
                     index,
                     heading: h.text.clone(),
@@ -275,10 +283,16 @@ fn check_wording(
         && let Some(other) = edition.parts.iter().find(|p| p.matches_title(title))
     {
         diags.push(
-            Diagnostic::error("M3", format!("标题序号「{}」与内容「{}」不符", part.number, title))
-                .at(file, span.clone())
-                .label("序号与标题不一致")
-                .hint(format!("「{title}」是格式中的「{}」。请核对序号。", other.heading)),
+            Diagnostic::error(
+                "M3",
+                format!("标题序号「{}」与内容「{}」不符", part.number, title),
+            )
+            .at(file, span.clone())
+            .label("序号与标题不一致")
+            .hint(format!(
+                "「{title}」是格式中的「{}」。请核对序号。",
+                other.heading
+            )),
         );
         return;
     }
@@ -330,7 +344,10 @@ mod tests {
         assert_eq!(n.text(&n.part(0).unwrap().body).trim(), "概述。");
         assert_eq!(n.text(&n.part(3).unwrap().body).trim(), "说明。");
         assert!(n.part(1).is_none());
-        let rules: Vec<(&str, &str)> = diags.iter().map(|d| (d.rule.as_str(), d.message.as_str())).collect();
+        let rules: Vec<(&str, &str)> = diags
+            .iter()
+            .map(|d| (d.rule.as_str(), d.message.as_str()))
+            .collect();
         assert_eq!(
             rules,
             vec![
@@ -351,7 +368,13 @@ mod tests {
     #[test]
     fn number_decides_over_wording() {
         assert_eq!(strip_number("五、存在的主要问题"), "存在的主要问题");
-        assert_eq!(identify(edition(), "四.因政府信息公开工作被申请行政复议、提起行政诉讼情况"), Some((3, true)));
+        assert_eq!(
+            identify(
+                edition(),
+                "四.因政府信息公开工作被申请行政复议、提起行政诉讼情况"
+            ),
+            Some((3, true))
+        );
         assert_eq!(identify(edition(), "其他需报告的事项"), Some((5, false)));
         assert_eq!(identify(edition(), "工作思路"), None);
     }

@@ -234,7 +234,9 @@ mod tests {
         }
         assert_eq!(Decimal::parse("+3").unwrap().to_string(), "3");
         assert_eq!(Decimal::parse("3.50").unwrap().to_string(), "3.5");
-        for bad in ["", "-", "1.", ".5", "1e3", "1,000", "１", "3 ", "--1", "1.2.3"] {
+        for bad in [
+            "", "-", "1.", ".5", "1e3", "1,000", "１", "3 ", "--1", "1.2.3",
+        ] {
             assert!(Decimal::parse(bad).is_none(), "{bad}");
         }
     }
@@ -244,10 +246,16 @@ mod tests {
         let a = Decimal::parse("0.1").unwrap();
         let b = Decimal::parse("0.2").unwrap();
         assert_eq!(a.plus(b), Decimal::parse("0.3").unwrap());
-        assert_eq!(Decimal::parse("14").unwrap().minus(Decimal::from_int(10)), Decimal::from_int(4));
+        assert_eq!(
+            Decimal::parse("14").unwrap().minus(Decimal::from_int(10)),
+            Decimal::from_int(4)
+        );
         assert_eq!(Decimal::from_int(-8).signed_text(), "-8");
         assert_eq!(Decimal::from_int(3).signed_text(), "+3");
-        assert_eq!(Decimal::from_int(169844).yuan_to_wan().to_string(), "16.9844");
+        assert_eq!(
+            Decimal::from_int(169844).yuan_to_wan().to_string(),
+            "16.9844"
+        );
     }
 
     #[test]

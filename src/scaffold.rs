@@ -11,8 +11,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::format::{self, ColumnKind, ColumnNode, Edition, Op, RowNode, RuleKind, Table};
+use crate::format::{self, Edition, Op, RuleKind};
 use crate::number::Decimal;
+use crate::report::writer::{Header, Written, write_yaml};
 use crate::report::{self, Report};
 use crate::site::{self, REPORT_MD, REPORT_YAML};
 use crate::site_config::SiteConfig;
@@ -102,7 +103,11 @@ pub fn new_year(root: &Path, year: u16) -> Result<Created, NewError> {
                 r
             }
             Err(d) => {
-                notes.push(format!("无法读取{}年度报告，未结转：{}", year - 1, d.message));
+                notes.push(format!(
+                    "无法读取{}年度报告，未结转：{}",
+                    year - 1,
+                    d.message
+                ));
                 None
             }
         }
@@ -114,7 +119,12 @@ pub fn new_year(root: &Path, year: u16) -> Result<Created, NewError> {
     let carried: Vec<(String, String)> = values
         .iter()
         .filter(|(_, _, _, v, _)| !v.is_zero())
-        .map(|(t, r, c, v, _)| (edition.tables[*t].label_path(edition, *r, *c), v.to_string()))
+        .map(|(t, r, c, v, _)| {
+            (
+                edition.tables[*t].label_path(edition, *r, *c),
+                v.to_string(),
+            )
+        })
         .collect();
     let yaml = render_yaml(edition, year, &short_name, &values, previous.as_ref());
     let md = render_markdown(edition, year);
@@ -176,7 +186,7 @@ fn carried_values(edition: &Edition, previous: Option<&Report>) -> Carried {
             for t in inst.right.iter().filter(|t| t.previous) {
                 for &(r, c) in &t.cells {
                     // The previous report may be in another edition: find the same labels there.
-                    let v = prev_cell(edition, prev, t.table, r, c);
+                    let v = prev.cell_like(edition, t.table, r, c).map(|c| c.value);
                     sum = match (sum, v) {
                         (Some(s), Some(v)) => Some(s.plus(v.times(t.sign))),
                         _ => None,
@@ -191,23 +201,6 @@ fn carried_values(edition: &Edition, previous: Option<&Report>) -> Carried {
     out
 }
 
-/// The previous report's value of the cell with the same labels as (table, row, col) here.
-fn prev_cell(edition: &Edition, prev: &Report, table: usize, row: usize, col: usize) -> Option<Decimal> {
-    let here = &edition.tables[table];
-    let pe = prev.edition;
-    let ti = pe.table_index(&here.id)?;
-    let there = &pe.tables[ti];
-    let r = if here.single_row() {
-        0
-    } else {
-        *format::resolve_row_path(there, &here.leaf_rows[row].path).ok()?.first()?
-    };
-    let c = *format::resolve_col_path(there, &here.leaf_columns[col].key_path)
-        .ok()?
-        .first()?;
-    prev.cell(ti, r, c).map(|c| c.value)
-}
-
 /// report.yaml for a new year.
 pub fn render_yaml(
     edition: &Edition,
@@ -216,129 +209,35 @@ pub fn render_yaml(
     carried: &Carried,
     previous: Option<&Report>,
 ) -> String {
-    let mut y = String::new();
-    let _ = writeln!(y, "# {short_name}政府信息公开工作{year}年度报告 — 表格数据");
-    let _ = writeln!(y, "# 格式：《{}》（{}）", edition.title, edition.notice);
-    y.push_str(
-        "# 栏目名称与格式中的表格一一对应，请不要改动，只改冒号后面的数字。\n\
-         # 没有的填 0；「本年增/减」减少用负数（如 -8）；金额写明单位（如 169844元 或 16.98万元）。\n\
-         # 总计可以删去，由系统自动计算；写了的，系统会核对。填好后运行 gongkai check 检查。\n",
-    );
-    let _ = writeln!(y, "年度: {year}");
-    let _ = writeln!(y, "格式: {}  # {}", edition.name, edition.notice);
-    let _ = writeln!(y, "标题: {short_name}政府信息公开工作{year}年度报告");
-    let _ = writeln!(y, "# 发布日期: {}-01-31  # 发布后填写，页面和网页标签会用到", year + 1);
-    for part in edition.parts.iter().filter(|p| p.kind == format::PartKind::Tables) {
-        y.push('\n');
-        let _ = writeln!(y, "{}:", part.heading);
-        let tables: Vec<(usize, &Table)> = edition.tables_of(&part.number).collect();
-        for (ti, table) in &tables {
-            let indent = if table.key.is_some() {
-                let _ = writeln!(y, "  {}:", yaml_key(table.key.as_deref().unwrap_or("")));
-                4
-            } else {
-                2
-            };
-            if let Some(corner) = &table.corner {
-                let _ = writeln!(y, "{}# {}", " ".repeat(indent), corner.trim_matches(['（', '）']));
-            }
-            let ctx = Ctx {
-                table,
-                ti: *ti,
-                carried,
-                previous,
-            };
-            if table.single_row() {
-                ctx.columns(&mut y, &table.columns, 0, indent);
-            } else {
-                ctx.rows(&mut y, &table.rows, indent);
-            }
-        }
-    }
-    y
-}
-
-struct Ctx<'a> {
-    table: &'a Table,
-    ti: usize,
-    carried: &'a Carried,
-    previous: Option<&'a Report>,
-}
-
-impl Ctx<'_> {
-    fn rows(&self, y: &mut String, nodes: &[RowNode], indent: usize) {
-        for n in nodes {
-            let pad = " ".repeat(indent);
-            match n.leaf {
-                Some(row) => {
-                    let _ = writeln!(y, "{pad}{}:", yaml_key(&n.label));
-                    self.columns(y, &self.table.columns, row, indent + 2);
-                }
-                None => {
-                    let _ = writeln!(y, "{pad}{}:", yaml_key(&n.label));
-                    self.rows(y, &n.children, indent + 2);
-                }
-            }
-        }
-    }
-
-    fn columns(&self, y: &mut String, nodes: &[ColumnNode], row: usize, indent: usize) {
-        let pad = " ".repeat(indent);
-        for n in nodes {
-            if n.flatten {
-                if n.in_path {
-                    let _ = writeln!(y, "{pad}# {}", n.label);
-                }
-                self.columns(y, &n.children, row, indent);
-                continue;
-            }
-            match n.leaf {
-                Some(col) => {
-                    let c = &self.table.leaf_columns[col];
-                    let carried = self
-                        .carried
-                        .iter()
-                        .find(|(t, r, cc, _, _)| *t == self.ti && *r == row && *cc == col);
-                    let value = carried.map_or(Decimal::ZERO, |x| x.3);
-                    let mut comment = String::new();
-                    if let (Some(_), Some(p)) = (carried, self.previous) {
-                        comment = format!("  # 由{}年度报告结转", p.year);
-                    }
-                    if c.kind == ColumnKind::Money && c.unit.is_none() {
-                        comment = "  # 写明单位，如 169844元 或 16.98万元".into();
-                    }
-                    if c.kind == ColumnKind::Signed && comment.is_empty() {
-                        comment = "  # 减少用负数，如 -8".into();
-                    }
-                    if c.total.is_some() && comment.is_empty() {
-                        comment = "  # 可删去，自动计算".into();
-                    }
-                    let _ = writeln!(y, "{pad}{}: {value}{comment}", yaml_key(&n.label));
-                }
-                None => {
-                    let _ = writeln!(y, "{pad}{}:", yaml_key(&n.label));
-                    self.columns(y, &n.children, row, indent + 2);
-                }
-            }
-        }
-    }
-}
-
-/// A label as a YAML key: plain when safe, otherwise double-quoted.
-pub fn yaml_key(label: &str) -> String {
-    let safe = !label.is_empty()
-        && !label.starts_with([
-            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`',
-        ])
-        && !label.contains(": ")
-        && !label.contains(" #")
-        && !label.ends_with(':')
-        && label.trim() == label;
-    if safe {
-        label.to_string()
-    } else {
-        format!("\"{}\"", label.replace('\\', "\\\\").replace('"', "\\\""))
-    }
+    let header = Header {
+        comments: vec![
+            format!("{short_name}政府信息公开工作{year}年度报告 — 表格数据"),
+            format!("格式：《{}》（{}）", edition.title, edition.notice),
+            "栏目名称与格式中的表格一一对应，请不要改动，只改冒号后面的数字。".into(),
+            "没有的填 0；「本年增/减」减少用负数（如 -8）；金额写明单位（如 169844元 或 16.98万元）。".into(),
+            "总计可以删去，由系统自动计算；写了的，系统会核对。填好后运行 gongkai check 检查。".into(),
+        ],
+        year,
+        title: format!("{short_name}政府信息公开工作{year}年度报告"),
+        published: None,
+        published_note: Some(format!("发布日期: {}-01-31  # 发布后填写，页面和网页标签会用到", year + 1)),
+    };
+    let value = |t: usize, r: usize, c: usize| {
+        let carried = carried
+            .iter()
+            .find(|(ct, cr, cc, _, _)| (*ct, *cr, *cc) == (t, r, c));
+        Some(match (carried, previous) {
+            (Some(x), Some(p)) => Written {
+                text: x.3.to_string(),
+                comment: Some(format!("由{}年度报告结转", p.year)),
+            },
+            _ => Written {
+                text: "0".into(),
+                comment: None,
+            },
+        })
+    };
+    write_yaml(edition, &header, &value)
 }
 
 /// report.md for a new year: the six headings, a lead-in and guidance comments.
@@ -352,10 +251,16 @@ pub fn render_markdown(edition: &Edition, year: u16) -> String {
     for part in &edition.parts {
         let _ = writeln!(m, "## {}\n", part.heading);
         let guide = match part.number.as_str() {
-            "一" => "<!-- 请写明：主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障等情况（条例第五十条）。写好后删去本行。 -->",
-            "二" | "三" | "四" => "<!-- 表格由 report.yaml 自动生成；如需在表格前说明，请写在这里。写好后删去本行。 -->",
+            "一" => {
+                "<!-- 请写明：主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障等情况（条例第五十条）。写好后删去本行。 -->"
+            }
+            "二" | "三" | "四" => {
+                "<!-- 表格由 report.yaml 自动生成；如需在表格前说明，请写在这里。写好后删去本行。 -->"
+            }
             "五" => "<!-- 请写明存在的主要问题及改进情况。写好后删去本行。 -->",
-            _ => "<!-- 请写明其他需要报告的事项（如收取信息处理费情况）；没有的写「无其他需要报告的事项。」写好后删去本行。 -->",
+            _ => {
+                "<!-- 请写明其他需要报告的事项（如收取信息处理费情况）；没有的写「无其他需要报告的事项。」写好后删去本行。 -->"
+            }
         };
         let _ = writeln!(m, "{guide}\n");
     }

@@ -181,8 +181,9 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
                     }
                 } else {
                     diags.push(
-                        Diagnostic::error("F2", format!("content 下不应直接放文件「{rel}」"))
-                            .hint("年度报告放在 content/<年度>/ 中，其他页面放在 content/pages/ 中。"),
+                        Diagnostic::error("F2", format!("content 下不应直接放文件「{rel}」")).hint(
+                            "年度报告放在 content/<年度>/ 中，其他页面放在 content/pages/ 中。",
+                        ),
                     );
                 }
             }
@@ -234,8 +235,11 @@ fn load_year(
         Ok(e) => e,
         Err(e) => {
             diags.push(
-                Diagnostic::error("F1", format!("无法读取文件夹 content/{year}：{}", io_reason(&e)))
-                    .hint("请检查文件夹权限。"),
+                Diagnostic::error(
+                    "F1",
+                    format!("无法读取文件夹 content/{year}：{}", io_reason(&e)),
+                )
+                .hint("请检查文件夹权限。"),
             );
             return None;
         }
@@ -259,13 +263,15 @@ fn load_year(
             md_path = Some(path);
         } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             diags.push(
-                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份数据文件"))
-                    .hint(format!("数据只写在 content/{year}/report.yaml 中；请合并后删除「{name}」。")),
+                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份数据文件")).hint(
+                    format!("数据只写在 content/{year}/report.yaml 中；请合并后删除「{name}」。"),
+                ),
             );
         } else if lower.ends_with(".md") || lower.ends_with(".markdown") {
             diags.push(
-                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份正文"))
-                    .hint(format!("正文只写在 content/{year}/report.md 中；请合并后删除「{name}」。")),
+                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份正文")).hint(
+                    format!("正文只写在 content/{year}/report.md 中；请合并后删除「{name}」。"),
+                ),
             );
         } else {
             push_asset(root, &path, format!("{year}/{name}"), assets, diags);
@@ -273,8 +279,9 @@ fn load_year(
     }
     let Some(yaml_path) = yaml_path else {
         diags.push(
-            Diagnostic::error("F2", format!("content/{year} 中缺少 report.yaml"))
-                .hint(format!("可用 `gongkai new {year}` 生成模板；已有文件不会被覆盖。")),
+            Diagnostic::error("F2", format!("content/{year} 中缺少 report.yaml")).hint(format!(
+                "可用 `gongkai new {year}` 生成模板；已有文件不会被覆盖。"
+            )),
         );
         return None;
     };
@@ -330,7 +337,10 @@ fn load_pages(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error("F1", format!("无法读取 content/pages：{e}")));
+                diags.push(Diagnostic::error(
+                    "F1",
+                    format!("无法读取 content/pages：{e}"),
+                ));
                 continue;
             }
         };
@@ -356,7 +366,10 @@ fn load_pages(
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         if sub.to_lowercase().ends_with(".md") {
-            let stem = sub.trim_end_matches(".md").trim_end_matches(".MD").to_string();
+            let stem = sub
+                .trim_end_matches(".md")
+                .trim_end_matches(".MD")
+                .to_string();
             if !stem
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '/')
@@ -377,7 +390,13 @@ fn load_pages(
     }
 }
 
-fn collect_assets(root: &Path, dir: &Path, prefix: &str, assets: &mut Vec<Asset>, diags: &mut Vec<Diagnostic>) {
+fn collect_assets(
+    root: &Path,
+    dir: &Path,
+    prefix: &str,
+    assets: &mut Vec<Asset>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .max_depth(8)
@@ -401,15 +420,24 @@ fn collect_assets(root: &Path, dir: &Path, prefix: &str, assets: &mut Vec<Asset>
     }
 }
 
-fn push_asset(root: &Path, path: &Path, rel: String, assets: &mut Vec<Asset>, diags: &mut Vec<Diagnostic>) {
+fn push_asset(
+    root: &Path,
+    path: &Path,
+    rel: String,
+    assets: &mut Vec<Asset>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let name = rel.rsplit('/').next().unwrap_or("");
     if name.starts_with('.') || name.ends_with('~') {
         return; // editor and system files: .DS_Store, .report.md.swp, report.md~
     }
     match fs::metadata(path) {
         Ok(m) if m.len() > MAX_ASSET => diags.push(
-            Diagnostic::error("F2", format!("附件 content/{rel} 过大（{} MB）", m.len() >> 20))
-                .hint(format!("附件不应超过 {} MB。", MAX_ASSET >> 20)),
+            Diagnostic::error(
+                "F2",
+                format!("附件 content/{rel} 过大（{} MB）", m.len() >> 20),
+            )
+            .hint(format!("附件不应超过 {} MB。", MAX_ASSET >> 20)),
         ),
         Ok(_) => assets.push(Asset {
             rel,
@@ -454,13 +482,14 @@ fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Diagnostic> {
         } else {
             format!("链接无法解析（{}）", io_reason(&e))
         };
-        Diagnostic::error("F1", format!("「{rel}」{why}"))
-            .hint("请删除这个链接，直接放入文件。")
+        Diagnostic::error("F1", format!("「{rel}」{why}")).hint("请删除这个链接，直接放入文件。")
     })?;
     let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     if !target.starts_with(&root) {
-        return Err(Diagnostic::error("F2", format!("「{rel}」是指向站点之外的链接"))
-            .hint("为安全起见，gongkai 不读取站点文件夹之外的文件；请把文件复制到站点中。"));
+        return Err(
+            Diagnostic::error("F2", format!("「{rel}」是指向站点之外的链接"))
+                .hint("为安全起见，gongkai 不读取站点文件夹之外的文件；请把文件复制到站点中。"),
+        );
     }
     Ok(target)
 }
@@ -469,9 +498,8 @@ fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Diagnostic> {
 /// dropped), line endings normalised to `\n` (which keeps every line and column).
 pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, Diagnostic> {
     let name = rel_name(root, path);
-    let meta = fs::symlink_metadata(path).map_err(|e| {
-        Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e)))
-    })?;
+    let meta = fs::symlink_metadata(path)
+        .map_err(|e| Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e))))?;
     if meta.file_type().is_symlink() {
         inside_root(root, path).map_err(|d| d.with_file_name(&name))?;
     }
@@ -481,12 +509,14 @@ pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, D
         return Err(Diagnostic::error("F2", format!("{name} 不是普通文件")));
     }
     if meta.len() > limit {
-        return Err(Diagnostic::error(
-            "F2",
-            format!("{name} 过大（{}）", human_size(meta.len())),
-        )
-        .in_file(&SourceFile::new(name.clone(), ""))
-        .hint(format!("这个文件不应超过 {}；请检查是否误存了其他内容。", human_size(limit))));
+        return Err(
+            Diagnostic::error("F2", format!("{name} 过大（{}）", human_size(meta.len())))
+                .in_file(&SourceFile::new(name.clone(), ""))
+                .hint(format!(
+                    "这个文件不应超过 {}；请检查是否误存了其他内容。",
+                    human_size(limit)
+                )),
+        );
     }
     let bytes = fs::read(path).map_err(|e| {
         Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e)))

@@ -161,10 +161,13 @@ impl SiteConfig {
         if !BODY_KINDS.contains(&config.body.kind.as_str()) {
             let span = find_value_span(&file.text, "kind").unwrap_or(0..0);
             diags.push(
-                Diagnostic::error("C1", format!("机关类别「{}」不在可选范围内", config.body.kind))
-                    .at(file, span)
-                    .label("机关类别")
-                    .hint(format!("body.kind 可填：{}", BODY_KINDS.join("、"))),
+                Diagnostic::error(
+                    "C1",
+                    format!("机关类别「{}」不在可选范围内", config.body.kind),
+                )
+                .at(file, span)
+                .label("机关类别")
+                .hint(format!("body.kind 可填：{}", BODY_KINDS.join("、"))),
             );
         }
         if config.body.name.trim().is_empty() {
@@ -296,7 +299,11 @@ kind = "街道办事处"
     fn unknown_keys_and_kinds_are_located_errors() {
         let text = GOOD.replace("kind = ", "knd = \"x\"\nkind = ");
         let e = SiteConfig::parse(&SourceFile::new("site.toml", text)).unwrap_err();
-        assert!(e[0].message.contains("未知设置项「knd」"), "{:?}", e[0].message);
+        assert!(
+            e[0].message.contains("未知设置项「knd」"),
+            "{:?}",
+            e[0].message
+        );
         assert_eq!(e[0].line_col().unwrap().0, 4);
         let text = GOOD.replace("街道办事处\"", "居委会\"");
         let e = SiteConfig::parse(&SourceFile::new("site.toml", text)).unwrap_err();

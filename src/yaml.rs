@@ -430,7 +430,10 @@ mod tests {
         let root = root.unwrap();
         let map = root.as_map().unwrap();
         assert_eq!(map[0].value.value, Value::Null);
-        assert_eq!(map[1].value.value, Value::Scalar("3".into(), Quoting::Quoted));
+        assert_eq!(
+            map[1].value.value,
+            Value::Scalar("3".into(), Quoting::Quoted)
+        );
         assert_eq!(map[2].value.value, Value::Null);
     }
 
@@ -460,7 +463,11 @@ mod tests {
         for i in 1..30 {
             text.push_str(&format!(
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
-                p = if i == 1 { String::new() } else { (i - 1).to_string() }
+                p = if i == 1 {
+                    String::new()
+                } else {
+                    (i - 1).to_string()
+                }
             ));
         }
         let (root, issues) = tree(&text);

@@ -44,11 +44,17 @@ mod tests {
 
     #[test]
     fn brackets_spaces_and_slashes_fold() {
-        assert_eq!(normalize("第二十条第(一)项"), normalize("第二十条第（一）项"));
+        assert_eq!(
+            normalize("第二十条第(一)项"),
+            normalize("第二十条第（一）项")
+        );
         assert_eq!(normalize("本年增\\减"), normalize("本年增/减"));
         assert_eq!(normalize("商业 企业"), "商业企业");
         assert_eq!(normalize("其他结\n果"), "其他结果");
-        assert_eq!(normalize("3.危及\"三安全一稳定\""), normalize("3.危及“三安全一稳定”"));
+        assert_eq!(
+            normalize("3.危及\"三安全一稳定\""),
+            normalize("3.危及“三安全一稳定”")
+        );
         assert_eq!(normalize("１．属于国家秘密"), normalize("1．属于国家秘密"));
     }
 

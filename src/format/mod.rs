@@ -339,7 +339,10 @@ pub struct ColumnNode {
 impl ColumnNode {
     fn matches(&self, normalized: &str) -> bool {
         normalize_label(&self.label) == normalized
-            || self.aliases.iter().any(|a| normalize_label(a) == normalized)
+            || self
+                .aliases
+                .iter()
+                .any(|a| normalize_label(a) == normalized)
             || self.children.iter().any(|c| c.matches(normalized))
     }
 
@@ -663,7 +666,10 @@ fn compile_columns(
         }
         let (children, leaf) = if d.children.is_empty() {
             if d.flatten {
-                return Err(format!("column {} is a leaf and cannot be flattened", d.label));
+                return Err(format!(
+                    "column {} is a leaf and cannot be flattened",
+                    d.label
+                ));
             }
             let kind = d.kind;
             let (unit, units) = match kind {
@@ -737,7 +743,10 @@ fn compile_rows(
             if d.total.is_some() {
                 return Err(format!("group row {} cannot be a total", d.label));
             }
-            (compile_rows(d.children, &p, depth + 1, leaves, totals)?, None)
+            (
+                compile_rows(d.children, &p, depth + 1, leaves, totals)?,
+                None,
+            )
         };
         out.push(RowNode {
             label: d.label,
@@ -846,9 +855,10 @@ pub fn resolve_col_path(table: &Table, path: &[String]) -> Result<Vec<usize>, St
         .enumerate()
         .filter(|(_, c)| {
             c.key_path.len() == keys.len()
-                && c.key_path.iter().zip(&keys).all(|(a, b)| {
-                    normalize_label(a) == *b || column_alias_matches(table, a, b)
-                })
+                && c.key_path
+                    .iter()
+                    .zip(&keys)
+                    .all(|(a, b)| normalize_label(a) == *b || column_alias_matches(table, a, b))
         })
         .map(|(i, _)| i)
         .collect();
@@ -863,7 +873,10 @@ pub fn resolve_col_path(table: &Table, path: &[String]) -> Result<Vec<usize>, St
         .filter(|(_, c)| {
             c.total.is_none()
                 && c.key_path.len() > keys.len()
-                && c.key_path.iter().zip(&keys).all(|(a, b)| normalize_label(a) == *b)
+                && c.key_path
+                    .iter()
+                    .zip(&keys)
+                    .all(|(a, b)| normalize_label(a) == *b)
         })
         .map(|(i, _)| i)
         .collect();
@@ -995,10 +1008,7 @@ fn expand_for_each(edition: &Edition, f: Option<&ForEachDef>) -> Result<Vec<Bind
     };
     let mut out = Vec::new();
     if f.columns.as_deref() == Some("all") {
-        let tid = f
-            .table
-            .as_deref()
-            .ok_or("for_each.columns needs a table")?;
+        let tid = f.table.as_deref().ok_or("for_each.columns needs a table")?;
         let table = edition
             .table(tid)
             .ok_or_else(|| format!("unknown table {tid}"))?;
@@ -1016,7 +1026,9 @@ fn expand_for_each(edition: &Edition, f: Option<&ForEachDef>) -> Result<Vec<Bind
     for r in &f.rows {
         let (table, row) = match r {
             def::RowBindingDef::Path(path) => (
-                f.table.clone().ok_or("for_each.rows as paths needs a table")?,
+                f.table
+                    .clone()
+                    .ok_or("for_each.rows as paths needs a table")?,
                 path.clone(),
             ),
             def::RowBindingDef::InTable { table, row } => (table.clone(), row.clone()),

@@ -16,6 +16,8 @@ use crate::number::Decimal;
 use crate::source::SourceFile;
 use crate::yaml::{self, Entry, Node, Quoting, Value};
 
+pub mod writer;
+
 /// Largest count accepted (a street office handles thousands, a province millions).
 pub const MAX_COUNT: i64 = 1_000_000_000;
 
@@ -75,6 +77,37 @@ impl Report {
     pub fn cell(&self, table: usize, row: usize, col: usize) -> Option<&Cell> {
         let t = &self.edition.tables[table];
         self.tables[table].cells[t.cell_index(row, col)].as_ref()
+    }
+
+    /// The cell with the same labels as (table, row, col) of `edition`, which may be another
+    /// edition than this report's (cross-year rules across the edition change).
+    pub fn cell_like(
+        &self,
+        edition: &Edition,
+        table: usize,
+        row: usize,
+        col: usize,
+    ) -> Option<&Cell> {
+        if std::ptr::eq(edition, self.edition) {
+            return self.cell(table, row, col);
+        }
+        let here = &edition.tables[table];
+        let ti = self.edition.table_index(&here.id)?;
+        let there = &self.edition.tables[ti];
+        let r = if here.single_row() {
+            0
+        } else {
+            let rows = format::resolve_row_path(there, &here.leaf_rows[row].path).ok()?;
+            match rows.as_slice() {
+                [r] if there.leaf_rows[*r].path.len() == here.leaf_rows[row].path.len() => *r,
+                _ => return None,
+            }
+        };
+        let cols = format::resolve_col_path(there, &here.leaf_columns[col].key_path).ok()?;
+        match cols.as_slice() {
+            [c] => self.cell(ti, r, *c),
+            _ => None,
+        }
     }
 
     /// Sum of a metric, if all its cells are present.
@@ -159,10 +192,7 @@ pub fn load(
                     .at(file, 0..0)
                     .hint(format!(
                         "在文件开头加一行「格式: {}」（{}年度报告适用{}，{}）。",
-                        fallback.name,
-                        folder_year,
-                        fallback.name,
-                        fallback.notice
+                        fallback.name, folder_year, fallback.name, fallback.notice
                     )),
             );
             fallback
@@ -184,9 +214,7 @@ pub fn load(
                         .label("声明的格式")
                         .hint(format!(
                             "{}年度报告应使用{}（{}）。如确需沿用旧格式，可忽略本提示。",
-                            folder_year,
-                            fallback.name,
-                            fallback.notice
+                            folder_year, fallback.name, fallback.notice
                         )),
                     );
                 }
@@ -276,7 +304,13 @@ pub fn load(
     }
     loader.report_foreign(edition);
     for (ti, table) in edition.tables.iter().enumerate() {
-        complete_totals(table, &mut report.tables[ti], edition, file, &mut loader.diags);
+        complete_totals(
+            table,
+            &mut report.tables[ti],
+            edition,
+            file,
+            &mut loader.diags,
+        );
     }
     (Some(report), loader.diags)
 }
@@ -302,11 +336,14 @@ impl Loader<'_> {
         match entry.value.as_scalar().map(str::trim) {
             Some(y) if y == folder_year.to_string() => {}
             Some(y) => self.diags.push(
-                Diagnostic::error("S7", format!("「年度」写的是 {y}，但文件在 {folder_year} 文件夹中"))
-                    .at(self.file, entry.value.span.clone())
-                    .label("年度")
-                    .expected_found(folder_year.to_string(), y.to_string())
-                    .hint("每个年度的报告放在 content/<年度>/ 文件夹中，两处年度应一致。"),
+                Diagnostic::error(
+                    "S7",
+                    format!("「年度」写的是 {y}，但文件在 {folder_year} 文件夹中"),
+                )
+                .at(self.file, entry.value.span.clone())
+                .label("年度")
+                .expected_found(folder_year.to_string(), y.to_string())
+                .hint("每个年度的报告放在 content/<年度>/ 文件夹中，两处年度应一致。"),
             ),
             None => self.diags.push(
                 Diagnostic::error("S7", "「年度」应为四位数字")
@@ -343,7 +380,10 @@ impl Loader<'_> {
             .iter()
             .find(|p| p.kind == PartKind::Narrative && part_key_matches(p, &entry.key));
         let hint = if let Some(p) = narrative {
-            format!("「{}」是正文部分，请写在同一文件夹的 report.md 中（## {}）。", p.heading, p.heading)
+            format!(
+                "「{}」是正文部分，请写在同一文件夹的 report.md 中（## {}）。",
+                p.heading, p.heading
+            )
         } else {
             suggestion_hint(&entry.key, &candidates)
         };
@@ -402,19 +442,21 @@ impl Loader<'_> {
             }
         }
         for (i, (ti, table)) in tables.iter().enumerate() {
-            if !seen[i] && !self.foreign.iter().any(|f| f.3 == *ti || f.3 == tables[0].0) {
+            if !seen[i]
+                && !self
+                    .foreign
+                    .iter()
+                    .any(|f| f.3 == *ti || f.3 == tables[0].0)
+            {
                 self.diags.push(
-                    Diagnostic::error(
-                        "S3",
-                        format!("缺少「{}」表格", table.caption_text()),
-                    )
-                    .at(self.file, entry.key_span.clone())
-                    .path(format!("{} › {}", part.heading, table.caption_text()))
-                    .hint(format!(
-                        "请在「{}」下加上「{}:」及其各行数字。",
-                        part.heading,
-                        table.caption_text()
-                    )),
+                    Diagnostic::error("S3", format!("缺少「{}」表格", table.caption_text()))
+                        .at(self.file, entry.key_span.clone())
+                        .path(format!("{} › {}", part.heading, table.caption_text()))
+                        .hint(format!(
+                            "请在「{}」下加上「{}:」及其各行数字。",
+                            part.heading,
+                            table.caption_text()
+                        )),
                 );
             }
         }
@@ -425,10 +467,16 @@ impl Loader<'_> {
             Value::Map(m) => Some(m),
             _ => {
                 self.diags.push(
-                    Diagnostic::error("S4", format!("「{what}」下应逐项填写，而不是一个{}", entry.value.kind_name()))
-                        .at(self.file, entry.value.span.clone())
-                        .label("这里")
-                        .hint("下级栏目另起一行，比上级多缩进两个空格。".to_string()),
+                    Diagnostic::error(
+                        "S4",
+                        format!(
+                            "「{what}」下应逐项填写，而不是一个{}",
+                            entry.value.kind_name()
+                        ),
+                    )
+                    .at(self.file, entry.value.span.clone())
+                    .label("这里")
+                    .hint("下级栏目另起一行，比上级多缩进两个空格。".to_string()),
                 );
                 None
             }
@@ -436,7 +484,13 @@ impl Loader<'_> {
     }
 
     /// Whether a key belongs to another edition's tables; if so, remember it for one report.
-    fn is_foreign(&mut self, edition: &Edition, key: &str, span: &Range<usize>, table: usize) -> bool {
+    fn is_foreign(
+        &mut self,
+        edition: &Edition,
+        key: &str,
+        span: &Range<usize>,
+        table: usize,
+    ) -> bool {
         let others = self.formats.editions_with_label(key, &edition.id);
         if let Some(other) = others.first() {
             self.foreign
@@ -462,7 +516,11 @@ impl Loader<'_> {
             edition.name
         );
         if !others.is_empty() {
-            hint.push_str(&format!("其他不属于{}的栏目：{}。", edition.name, others.join("、")));
+            hint.push_str(&format!(
+                "其他不属于{}的栏目：{}。",
+                edition.name,
+                others.join("、")
+            ));
         }
         self.diags.push(
             Diagnostic::error("S5", format!("表格形状与声明的{}格式不符", edition.name))
@@ -490,7 +548,16 @@ impl Loader<'_> {
                 missing.push((parent_span.clone(), String::new(), miss));
             }
         } else {
-            self.rows(report, ti, table, &table.rows, map, parent_span, &[], &mut missing);
+            self.rows(
+                report,
+                ti,
+                table,
+                &table.rows,
+                map,
+                parent_span,
+                &[],
+                &mut missing,
+            );
         }
         // A table written in another edition's shape gets one S5 error, not dozens of S3.
         if self.foreign.len() > foreign_before {
@@ -512,7 +579,11 @@ impl Loader<'_> {
             let what = if row_label.is_empty() {
                 table.caption_text()
             } else {
-                row_label.rsplit(" › ").next().unwrap_or(&row_label).to_string()
+                row_label
+                    .rsplit(" › ")
+                    .next()
+                    .unwrap_or(&row_label)
+                    .to_string()
             };
             self.diags.push(
                 Diagnostic::error("S3", format!("「{what}」缺少：{}", cols.join("、")))
@@ -550,7 +621,8 @@ impl Loader<'_> {
                     continue;
                 }
                 let candidates: Vec<String> = nodes.iter().map(|n| n.label.clone()).collect();
-                let hint = misplaced_hint(table, &e.key).unwrap_or_else(|| suggestion_hint(&e.key, &candidates));
+                let hint = misplaced_hint(table, &e.key)
+                    .unwrap_or_else(|| suggestion_hint(&e.key, &candidates));
                 let mut d = Diagnostic::error("S1", format!("未知栏目「{}」", e.key))
                     .at(self.file, e.key_span.clone())
                     .label("不认识的栏目")
@@ -574,14 +646,32 @@ impl Loader<'_> {
             match node.leaf {
                 Some(row) => {
                     let mut found = Vec::new();
-                    self.columns(report, ti, table, row, &table.columns, inner, &mut found, &path);
+                    self.columns(
+                        report,
+                        ti,
+                        table,
+                        row,
+                        &table.columns,
+                        inner,
+                        &mut found,
+                        &path,
+                    );
                     let miss = missing_columns(table, &found);
                     if !miss.is_empty() {
                         missing.push((e.key_span.clone(), path.join(" › "), miss));
                     }
                 }
                 None => {
-                    self.rows(report, ti, table, &node.children, inner, &e.key_span, &path, missing);
+                    self.rows(
+                        report,
+                        ti,
+                        table,
+                        &node.children,
+                        inner,
+                        &e.key_span,
+                        &path,
+                        missing,
+                    );
                 }
             }
         }
@@ -589,7 +679,9 @@ impl Loader<'_> {
             if seen[i] {
                 continue;
             }
-            let is_total = node.leaf.is_some_and(|r| table.leaf_rows[r].total.is_some());
+            let is_total = node
+                .leaf
+                .is_some_and(|r| table.leaf_rows[r].total.is_some());
             if is_total {
                 continue;
             }
@@ -629,7 +721,12 @@ impl Loader<'_> {
             let Some(col) = col_node.leaf else {
                 continue;
             };
-            let Some(value) = self.value(table, col, &e.value, &format!("{} › {}", prefix.join(" › "), e.key)) else {
+            let Some(value) = self.value(
+                table,
+                col,
+                &e.value,
+                &format!("{} › {}", prefix.join(" › "), e.key),
+            ) else {
                 continue;
             };
             // Sum what the sub-rows hold; totals are not computed yet, so compute this column
@@ -675,7 +772,8 @@ impl Loader<'_> {
                     continue;
                 }
                 let candidates: Vec<String> = keys.iter().map(|n| n.label.clone()).collect();
-                let hint = misplaced_hint(table, &e.key).unwrap_or_else(|| suggestion_hint(&e.key, &candidates));
+                let hint = misplaced_hint(table, &e.key)
+                    .unwrap_or_else(|| suggestion_hint(&e.key, &candidates));
                 let mut d = Diagnostic::error("S1", format!("未知栏目「{}」", e.key))
                     .at(self.file, e.key_span.clone())
                     .label("不认识的栏目")
@@ -781,7 +879,12 @@ impl Loader<'_> {
                         span: Some(span.clone()),
                         unit: None,
                     }),
-                    Err(problem) => fail(self, "S4", format!("「{name}」的数值「{text}」{}", problem.0), problem.1),
+                    Err(problem) => fail(
+                        self,
+                        "S4",
+                        format!("「{name}」的数值「{text}」{}", problem.0),
+                        problem.1,
+                    ),
                 }
             }
             ColumnKind::Money => self.money(column, &text, &name, label, span.clone()),
@@ -804,7 +907,9 @@ impl Loader<'_> {
                     .at(self.file, span)
                     .label("这里")
                     .path(label.to_string())
-                    .hint(format!("{hint} 金额写成数字加单位，如 169844元 或 16.98万元。")),
+                    .hint(format!(
+                        "{hint} 金额写成数字加单位，如 169844元 或 16.98万元。"
+                    )),
             );
             return None;
         };
@@ -886,10 +991,7 @@ fn parse_integer(text: &str, signed: bool) -> Result<i64, (String, String)> {
         }
         return match d.to_i64() {
             Some(v) if !text.contains('.') => Ok(v),
-            Some(v) => Err((
-                "不是整数写法".into(),
-                format!("件数应写成整数，如 {v}。"),
-            )),
+            Some(v) => Err(("不是整数写法".into(), format!("件数应写成整数，如 {v}。"))),
             None if d.is_integer() => Err(("过大".into(), format!("件数不应超过 {MAX_COUNT}。"))),
             None => Err(("不是整数".into(), "件数应为整数，不能有小数。".into())),
         };
@@ -903,8 +1005,10 @@ fn number_problem(text: &str, signed: bool) -> (String, String) {
     if text.is_empty() {
         return ("为空".into(), "没有的请填 0。".into());
     }
-    if matches!(text, "无" | "—" | "-" | "－" | "——" | "/" | "／" | "空" | "不适用" | "暂无" | "零")
-    {
+    if matches!(
+        text,
+        "无" | "—" | "-" | "－" | "——" | "/" | "／" | "空" | "不适用" | "暂无" | "零"
+    ) {
         return (
             "不是数字".into(),
             "没有的请填 0（阿拉伯数字零），不要写「无」、横线或留空。".into(),
@@ -1016,7 +1120,11 @@ fn missing_columns(table: &Table, found: &[usize]) -> Vec<String> {
 
 /// Hint for a label that exists in this table, but at another level (wrong indentation).
 fn misplaced_hint(table: &Table, key: &str) -> Option<String> {
-    fn find_row<'a>(nodes: &'a [RowNode], key: &str, parent: Option<&'a str>) -> Option<Option<&'a str>> {
+    fn find_row<'a>(
+        nodes: &'a [RowNode],
+        key: &str,
+        parent: Option<&'a str>,
+    ) -> Option<Option<&'a str>> {
         for n in nodes {
             if n.is_key(key) {
                 return Some(parent);
@@ -1031,9 +1139,15 @@ fn misplaced_hint(table: &Table, key: &str) -> Option<String> {
         Some(Some(parent)) => Some(format!(
             "「{key}」应写在「{parent}」之下（比它多缩进两个空格）。请检查缩进。"
         )),
-        Some(None) => Some(format!("「{key}」是表格的第一级栏目，不应缩进在其他栏目之下。请检查缩进。")),
+        Some(None) => Some(format!(
+            "「{key}」是表格的第一级栏目，不应缩进在其他栏目之下。请检查缩进。"
+        )),
         None => {
-            let is_col = table.leaf_columns.iter().any(|c| c.path.iter().any(|p| normalize_label(p) == normalize_label(key)));
+            let is_col = table.leaf_columns.iter().any(|c| {
+                c.path
+                    .iter()
+                    .any(|p| normalize_label(p) == normalize_label(key))
+            });
             is_col.then(|| format!("「{key}」是列名，应写在某一行（如「一、本年新收政府信息公开申请数量」）之下。请检查缩进。"))
         }
     }
@@ -1093,9 +1207,18 @@ fn complete_totals(
             }
             for (col, c) in table.leaf_columns.iter().enumerate() {
                 if let Some(total) = &c.total {
-                    let parts: Vec<usize> =
-                        total.of.iter().map(|&k| row * ncols + k).collect();
-                    settle(table, values, edition, file, diags, row * ncols + col, &parts, &total.rule, (row, col));
+                    let parts: Vec<usize> = total.of.iter().map(|&k| row * ncols + k).collect();
+                    settle(
+                        table,
+                        values,
+                        edition,
+                        file,
+                        diags,
+                        row * ncols + col,
+                        &parts,
+                        &total.rule,
+                        (row, col),
+                    );
                 }
             }
         }
@@ -1106,7 +1229,17 @@ fn complete_totals(
                 };
                 for col in 0..ncols {
                     let parts: Vec<usize> = total.of.iter().map(|&r| r * ncols + col).collect();
-                    settle(table, values, edition, file, diags, row * ncols + col, &parts, &total.rule, (row, col));
+                    settle(
+                        table,
+                        values,
+                        edition,
+                        file,
+                        diags,
+                        row * ncols + col,
+                        &parts,
+                        &total.rule,
+                        (row, col),
+                    );
                 }
             }
         }
@@ -1144,9 +1277,23 @@ fn settle(
             let span = given.span.clone().unwrap_or(0..0);
             let row_total = table.leaf_rows[row].total.is_some();
             let what = if row_total {
-                format!("「{}」不等于本列各项之和", table.leaf_rows[row].path.last().cloned().unwrap_or_default())
+                format!(
+                    "「{}」不等于本列各项之和",
+                    table.leaf_rows[row]
+                        .path
+                        .last()
+                        .cloned()
+                        .unwrap_or_default()
+                )
             } else {
-                format!("「{}」不等于本行各项之和", table.leaf_columns[col].path.last().cloned().unwrap_or_default())
+                format!(
+                    "「{}」不等于本行各项之和",
+                    table.leaf_columns[col]
+                        .path
+                        .last()
+                        .cloned()
+                        .unwrap_or_default()
+                )
             };
             let mut d = Diagnostic::error(rule, what)
                 .at(file, span)

@@ -17,7 +17,11 @@ use crate::report::Report;
 
 /// Apply every rule of the report's edition. `previous` is the report of the year before, if
 /// the site has one; `body_kind` is the kind of body from site.toml.
-pub fn check_report(report: &Report, previous: Option<&Report>, body_kind: &str) -> Vec<Diagnostic> {
+pub fn check_report(
+    report: &Report,
+    previous: Option<&Report>,
+    body_kind: &str,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for rule in &report.edition.rules {
         if rule.unless_body_kind.iter().any(|k| k == body_kind) {
@@ -47,18 +51,22 @@ pub fn check_report(report: &Report, previous: Option<&Report>, body_kind: &str)
 
 /// Values of a term: the sum of its cells, or `None` if one is missing.
 fn term_value(report: &Report, prev: Option<&Report>, term: &CellRef) -> Option<Decimal> {
-    let source = if term.previous { prev? } else { report };
     let mut sum = Decimal::ZERO;
     for &(row, col) in &term.cells {
-        sum = sum.plus(source.cell(term.table, row, col)?.value);
+        let cell = if term.previous {
+            prev?.cell_like(report.edition, term.table, row, col)?
+        } else {
+            report.cell(term.table, row, col)?
+        };
+        sum = sum.plus(cell.value);
     }
     Some(sum.times(term.sign))
 }
 
 fn side_value(report: &Report, prev: Option<&Report>, terms: &[CellRef]) -> Option<Decimal> {
-    terms
-        .iter()
-        .try_fold(Decimal::ZERO, |acc, t| Some(acc.plus(term_value(report, prev, t)?)))
+    terms.iter().try_fold(Decimal::ZERO, |acc, t| {
+        Some(acc.plus(term_value(report, prev, t)?))
+    })
 }
 
 fn check_instance(
@@ -166,22 +174,27 @@ enum Side {
 }
 
 /// The written cell a violation is reported at (see the module documentation of the rules).
-fn primary_cell(rule: &Rule, inst: &RuleInstance, report: &Report) -> Option<(Side, usize, (usize, usize))> {
-    let written = |terms: &[CellRef], side: Side, rev: bool| -> Option<(Side, usize, (usize, usize))> {
-        let mut items: Vec<(usize, &CellRef)> = terms.iter().enumerate().collect();
-        if rev {
-            items.reverse();
-        }
-        items.into_iter().find_map(|(i, t)| {
-            if t.previous {
-                return None;
+fn primary_cell(
+    rule: &Rule,
+    inst: &RuleInstance,
+    report: &Report,
+) -> Option<(Side, usize, (usize, usize))> {
+    let written =
+        |terms: &[CellRef], side: Side, rev: bool| -> Option<(Side, usize, (usize, usize))> {
+            let mut items: Vec<(usize, &CellRef)> = terms.iter().enumerate().collect();
+            if rev {
+                items.reverse();
             }
-            t.cells
-                .iter()
-                .find(|&&(r, c)| report.cell(t.table, r, c).is_some_and(|x| !x.is_computed()))
-                .map(|&cell| (side, i, cell))
-        })
-    };
+            items.into_iter().find_map(|(i, t)| {
+                if t.previous {
+                    return None;
+                }
+                t.cells
+                    .iter()
+                    .find(|&&(r, c)| report.cell(t.table, r, c).is_some_and(|x| !x.is_computed()))
+                    .map(|&cell| (side, i, cell))
+            })
+        };
     if let Some(w) = &inst.when_positive {
         // Point at the cell the condition is about: find it among the terms.
         for (i, t) in inst.left.iter().enumerate() {
@@ -191,7 +204,8 @@ fn primary_cell(rule: &Rule, inst: &RuleInstance, report: &Report) -> Option<(Si
         }
     }
     if rule.is_cross_year() {
-        return written(&inst.left, Side::Left, false).or_else(|| written(&inst.right, Side::Right, false));
+        return written(&inst.left, Side::Left, false)
+            .or_else(|| written(&inst.right, Side::Right, false));
     }
     written(&inst.right, Side::Right, false).or_else(|| written(&inst.left, Side::Left, true))
 }
@@ -199,7 +213,13 @@ fn primary_cell(rule: &Rule, inst: &RuleInstance, report: &Report) -> Option<(Si
 /// `一 ＋ 二 = 5` for a side of a rule. Row or column names shared by every term of the rule
 /// instance are left out (`common`), so a per-column rule reads `一 ＋ 二` rather than repeating
 /// the column.
-fn describe(edition: &Edition, terms: &[CellRef], report: &Report, prev: Option<&Report>, common: Common) -> String {
+fn describe(
+    edition: &Edition,
+    terms: &[CellRef],
+    report: &Report,
+    prev: Option<&Report>,
+    common: Common,
+) -> String {
     if terms.is_empty() {
         return "0".into();
     }
@@ -237,7 +257,10 @@ fn common_of(inst: &RuleInstance) -> Common {
         .flat_map(|t| t.cells.iter().map(move |&(r, c)| (t.table, r, c)))
         .collect();
     let Some(&(t0, r0, c0)) = cells.first() else {
-        return Common { row: false, col: false };
+        return Common {
+            row: false,
+            col: false,
+        };
     };
     let same_table = cells.iter().all(|c| c.0 == t0);
     Common {
@@ -254,14 +277,29 @@ fn term_name(edition: &Edition, t: &CellRef, prev: Option<&Report>, common: Comm
     let row_name = if table.single_row() || common.row {
         String::new()
     } else if same_row {
-        short_row(table.leaf_rows[row].path.last().map(String::as_str).unwrap_or(""))
+        short_row(
+            table.leaf_rows[row]
+                .path
+                .last()
+                .map(String::as_str)
+                .unwrap_or(""),
+        )
     } else {
         // A group: name the deepest common ancestor.
         let first = &table.leaf_rows[row].path;
         let shared = (0..first.len())
-            .take_while(|&k| t.cells.iter().all(|c| table.leaf_rows[c.0].path.get(k) == first.get(k)))
+            .take_while(|&k| {
+                t.cells
+                    .iter()
+                    .all(|c| table.leaf_rows[c.0].path.get(k) == first.get(k))
+            })
             .count();
-        short_row(first.get(shared.saturating_sub(1)).map(String::as_str).unwrap_or(""))
+        short_row(
+            first
+                .get(shared.saturating_sub(1))
+                .map(String::as_str)
+                .unwrap_or(""),
+        )
     };
     let col_name = if same_col && !common.col {
         table.leaf_columns[col].display_path.join("·")
@@ -409,7 +447,10 @@ fn figure(
             continue;
         }
         for (value, span) in captures(&claim.patterns, text, s.start) {
-            if used.iter().any(|u| u.start < span.end && span.start < u.end) {
+            if used
+                .iter()
+                .any(|u| u.start < span.end && span.start < u.end)
+            {
                 continue;
             }
             used.push(span.clone());
@@ -419,7 +460,10 @@ fn figure(
                         .at(&narrative.source, span)
                         .label(format!("正文写 {value}"))
                         .path(metric_labels(report, &claim.metrics))
-                        .expected_found(format!("{expected}（表格数）"), format!("{value}（正文数）"))
+                        .expected_found(
+                            format!("{expected}（表格数）"),
+                            format!("{value}（正文数）"),
+                        )
                         .hint(claim.hint.clone()),
                 );
             }
@@ -485,7 +529,6 @@ fn channels(claim: &Claim, report: &Report, narrative: &Narrative, diags: &mut V
         return;
     }
 }
-
 
 /// Every rule of every year of a site, including the cross-year rules and the narrative claims.
 pub fn check_site(site: &crate::site::Site) -> Vec<Diagnostic> {
