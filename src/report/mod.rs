@@ -1218,6 +1218,7 @@ fn complete_totals(
                         &parts,
                         &total.rule,
                         (row, col),
+                        false,
                     );
                 }
             }
@@ -1239,6 +1240,7 @@ fn complete_totals(
                         &parts,
                         &total.rule,
                         (row, col),
+                        true,
                     );
                 }
             }
@@ -1257,6 +1259,7 @@ fn settle(
     parts: &[usize],
     rule: &str,
     (row, col): (usize, usize),
+    row_total: bool,
 ) {
     let mut sum = Decimal::ZERO;
     for &p in parts {
@@ -1275,25 +1278,19 @@ fn settle(
         }
         Some(given) if given.span.is_some() && given.value != sum => {
             let span = given.span.clone().unwrap_or(0..0);
-            let row_total = table.leaf_rows[row].total.is_some();
+            let row_label = table.leaf_rows[row].path.last().cloned();
+            let col_path = &table.leaf_columns[col].display_path;
             let what = if row_total {
                 format!(
-                    "「{}」不等于本列各项之和",
-                    table.leaf_rows[row]
-                        .path
-                        .last()
-                        .cloned()
-                        .unwrap_or_default()
+                    "「{}」的「{}」不等于本列各项之和",
+                    row_label.unwrap_or_default(),
+                    col_path.join("›")
                 )
             } else {
-                format!(
-                    "「{}」不等于本行各项之和",
-                    table.leaf_columns[col]
-                        .path
-                        .last()
-                        .cloned()
-                        .unwrap_or_default()
-                )
+                // Name the row, or for a single-row table the column group (行政复议 …).
+                let owner = row_label
+                    .unwrap_or_else(|| col_path[..col_path.len().saturating_sub(1)].join("›"));
+                format!("「{owner}」的总计不等于各项之和")
             };
             let mut d = Diagnostic::error(rule, what)
                 .at(file, span)
