@@ -32,7 +32,6 @@ enum Place {
 const Y: &str = "report.yaml";
 const M: &str = "report.md";
 
-const ONE: &[&str] = &[P3, "一、本年新收政府信息公开申请数量"];
 
 fn cases() -> Vec<Case> {
     vec![
