@@ -33,6 +33,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
+    /// 生成网站（先检查；有错误时不生成）
+    Build {
+        /// 站点目录
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出目录（默认为站点目录下的 public/）
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// 输出 report.yaml 的 JSON Schema（供编辑器校验和补全）
+    Schema,
     /// 生成一个新年度的报告模板（content/<年度>/）
     New {
         /// 年度，如 2021
@@ -72,6 +83,11 @@ where
     match cli.command {
         Command::Check { root, format } => check(root, format),
         Command::New { year, root } => new(root, year),
+        Command::Build { root, output } => build(root, output),
+        Command::Schema => {
+            print!("{}", crate::schema::schema_json());
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -157,6 +173,61 @@ fn new(root: PathBuf, year: u16) -> ExitCode {
         }
         Err(e) => {
             eprintln!("错误：{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn build(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
+    let started = std::time::Instant::now();
+    let mut err = std::io::stderr().lock();
+    match pipeline::build(&root, output.as_deref()) {
+        Ok(built) => {
+            let (_, warnings) = diagnostic::counts(&built.warnings);
+            if warnings > 0 {
+                let _ = writeln!(
+                    err,
+                    "注意：有 {warnings} 个警告，运行 gongkai check 查看详情。"
+                );
+            }
+            if !built.missing_website_details.is_empty() {
+                let _ = writeln!(
+                    err,
+                    "提示：site.toml 未填写{}，页脚不显示这些项目（《政府网站发展指引》要求展示）。",
+                    built.missing_website_details.join("、")
+                );
+            }
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "已生成 {}：{} 个页面，{} 个文件，{}，用时 {} 毫秒。",
+                built.output.display(),
+                built.pages,
+                built.written.files,
+                crate::render::size_text(built.written.bytes as usize),
+                started.elapsed().as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(pipeline::BuildError::Load(e)) => {
+            let _ = writeln!(err, "错误：{e}");
+            ExitCode::from(2)
+        }
+        Err(pipeline::BuildError::Invalid(diags)) => {
+            let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).cloned().collect();
+            let _ = write!(err, "{}", diagnostic::render_all(&errors, color()));
+            let _ = writeln!(
+                err,
+                "有 {} 个错误，未生成网站；原有的输出文件夹保持不变。",
+                errors.len()
+            );
+            if errors.iter().any(|d| d.rule == "F1") {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(pipeline::BuildError::Output(e)) => {
+            let _ = writeln!(err, "错误：{e}");
             ExitCode::from(2)
         }
     }

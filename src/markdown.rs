@@ -1,9 +1,415 @@
 //! Markdown: one place that decides how narrative and pages are parsed and rendered.
+//!
+//! - Tables and footnotes are on.
+//! - A soft line break between two CJK characters disappears (Chinese has no spaces between
+//!   words; a line wrapped in an editor must not put one in the middle of a word).
+//! - Heading ids are stable and readable: `一、…` → `s1`, `（二）…` under it → `s1-2`; other
+//!   headings are numbered in order. Never pinyin, never empty.
+//! - Raw HTML is sanitised with ammonia (no script, no event handlers, no styles); link targets
+//!   with other schemes than http(s), mailto and tel, or relative, are dropped.
+//! - Markdown tables get `scope="col"` headers and a keyboard-scrollable wrapper.
 
-use pulldown_cmark::Options;
+use std::borrow::Cow;
 
-/// Parser options shared by the structure check, the renderer and the importer: tables and
-/// footnotes on, as the site guide promises.
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Parser options shared by the structure check, the renderer and the importer.
 pub fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// A heading of rendered Markdown.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeadingInfo {
+    /// 1–6.
+    pub level: u8,
+    /// The id given to it.
+    pub id: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// Rendered Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// Safe HTML.
+    pub html: String,
+    /// Headings in order, with their ids.
+    pub headings: Vec<HeadingInfo>,
+    /// The first level-1 heading's text, when `take_title` was set (it is then not in `html`).
+    pub title: Option<String>,
+    /// Plain text of the first paragraph (for descriptions).
+    pub summary: String,
+}
+
+/// How to render.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Prefix of generated heading ids (e.g. `s5-` inside part 五).
+    pub id_prefix: String,
+    /// Remove the first `# ` heading and return it as the title (pages).
+    pub take_title: bool,
+}
+
+/// Render Markdown to safe HTML.
+pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
+    let parser = Parser::new_ext(markdown, options());
+    let events: Vec<Event<'_>> = parser.collect();
+    let events = join_cjk_soft_breaks(events);
+
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut headings = Vec::new();
+    let mut title = None;
+    let mut has_raw_html = false;
+    let mut ids = IdAllocator::new(&opts.id_prefix);
+    let mut summary = String::new();
+    let mut in_first_paragraph = None::<bool>;
+
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading { level, .. }) => {
+                // Collect the heading's text to name it.
+                let end = events[i..]
+                    .iter()
+                    .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                    .map_or(events.len(), |p| i + p);
+                let text: String = events[i + 1..end]
+                    .iter()
+                    .filter_map(|e| match e {
+                        Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                        _ => None,
+                    })
+                    .collect();
+                let text = text.trim().to_string();
+                if opts.take_title && title.is_none() && *level == HeadingLevel::H1 {
+                    title = Some(text);
+                    i = end + 1;
+                    continue;
+                }
+                let id = ids.id_for(&text, *level as u8);
+                headings.push(HeadingInfo {
+                    level: *level as u8,
+                    id: id.clone(),
+                    text,
+                });
+                out.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(id)),
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
+            }
+            Event::Start(Tag::Paragraph) if in_first_paragraph.is_none() => {
+                in_first_paragraph = Some(true);
+                out.push(events[i].clone());
+            }
+            Event::End(TagEnd::Paragraph) if in_first_paragraph == Some(true) => {
+                in_first_paragraph = Some(false);
+                out.push(events[i].clone());
+            }
+            Event::Text(t) => {
+                if in_first_paragraph == Some(true) {
+                    summary.push_str(t);
+                }
+                out.push(events[i].clone());
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                has_raw_html = true;
+                out.push(events[i].clone());
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: safe_url(dest_url),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                out.push(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: safe_url(dest_url),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    if has_raw_html {
+        html = sanitize(&html);
+    }
+    if html.contains("<table>") {
+        html = html
+            .replace(
+                "<table>",
+                "<div class=\"table-scroll\" role=\"region\" aria-label=\"表格（可横向滚动）\" tabindex=\"0\"><table>",
+            )
+            .replace("</table>", "</table></div>");
+        html = html.replace("<th>", "<th scope=\"col\">");
+        for align in ["left", "center", "right"] {
+            html = html.replace(
+                &format!("<th style=\"text-align: {align}\">"),
+                &format!("<th scope=\"col\" class=\"align-{align}\">"),
+            );
+            html = html.replace(
+                &format!("<td style=\"text-align: {align}\">"),
+                &format!("<td class=\"align-{align}\">"),
+            );
+        }
+    }
+    Rendered {
+        html,
+        headings,
+        title,
+        summary: summary.trim().to_string(),
+    }
+}
+
+/// Whether a character is CJK (Han, kana, Hangul, CJK punctuation, full-width forms).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FFF      // radicals, Kangxi
+        | 0x3000..=0x303F    // CJK symbols and punctuation
+        | 0x3040..=0x30FF    // kana
+        | 0x3100..=0x312F
+        | 0x3190..=0x31FF
+        | 0x3400..=0x4DBF    // extension A
+        | 0x4E00..=0x9FFF    // unified ideographs
+        | 0xAC00..=0xD7AF    // Hangul
+        | 0xF900..=0xFAFF    // compatibility ideographs
+        | 0xFE30..=0xFE4F    // compatibility forms
+        | 0xFF00..=0xFFEF    // full-width forms
+        | 0x20000..=0x2FA1F) // extensions B–F, compatibility supplement
+        || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
+}
+
+/// Drop a soft break whose neighbours are both CJK.
+fn join_cjk_soft_breaks(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        if matches!(e, Event::SoftBreak) {
+            let before = out.iter().rev().find_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => t.chars().next_back(),
+                _ => None,
+            });
+            let after = events[i + 1..].iter().find_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => t.chars().next(),
+                Event::SoftBreak | Event::HardBreak | Event::End(_) => Some('\n'),
+                _ => None,
+            });
+            if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
+                continue;
+            }
+        }
+        out.push(e.clone());
+    }
+    out
+}
+
+/// Keep http(s), mailto, tel, fragment and relative URLs; drop anything else (javascript:, data:).
+fn safe_url<'a>(url: &CowStr<'a>) -> CowStr<'a> {
+    let lower = url.trim().to_ascii_lowercase();
+    let scheme_end = lower.find(':');
+    let first_special = lower.find(['/', '?', '#']);
+    let has_scheme = match (scheme_end, first_special) {
+        (Some(c), Some(s)) => c < s,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if !has_scheme
+        || lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("mailto:")
+        || lower.starts_with("tel:")
+    {
+        url.clone()
+    } else {
+        CowStr::Borrowed("#")
+    }
+}
+
+/// Sanitise HTML from Markdown that contains raw HTML.
+fn sanitize(html: &str) -> String {
+    let mut b = ammonia::Builder::default();
+    b.link_rel(None)
+        .add_generic_attributes(["id", "class", "lang", "title"])
+        .add_tag_attributes("th", ["scope", "colspan", "rowspan", "headers", "id"])
+        .add_tag_attributes("td", ["colspan", "rowspan", "headers"])
+        .attribute_filter(|_element, attribute, value| {
+            // Ids the theme uses must stay unique.
+            if attribute == "id" && RESERVED_IDS.contains(&value) {
+                None
+            } else {
+                Some(Cow::Borrowed(value))
+            }
+        })
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect());
+    b.clean(html).to_string()
+}
+
+/// Ids used by the theme's templates.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "toc",
+    "site-header",
+    "site-footer",
+    "a11y",
+    "overlay",
+];
+
+/// Chinese numerals for ordinals 1–20 (as used in headings).
+const NUMERALS: &[&str] = &[
+    "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+    "十五", "十六", "十七", "十八", "十九", "二十",
+];
+
+/// The ordinal of a Chinese numeral (一 → 1 … 二十 → 20).
+pub fn numeral_value(s: &str) -> Option<usize> {
+    NUMERALS.iter().position(|n| *n == s).map(|i| i + 1)
+}
+
+/// The leading ordinal of a heading: `一、` (major) or `（二）` / `(二)` (minor).
+fn heading_ordinal(text: &str) -> Option<(bool, usize)> {
+    let t = text.trim_start();
+    if let Some(rest) = t.strip_prefix(['（', '(']) {
+        let end = rest.find(['）', ')'])?;
+        return numeral_value(&rest[..end]).map(|n| (false, n));
+    }
+    let end = t.find(['、', '.', '．'])?;
+    numeral_value(&t[..end]).map(|n| (true, n))
+}
+
+struct IdAllocator {
+    prefix: String,
+    used: Vec<String>,
+    last_major: Option<String>,
+    seq: usize,
+}
+
+impl IdAllocator {
+    fn new(prefix: &str) -> Self {
+        IdAllocator {
+            prefix: prefix.to_string(),
+            used: Vec::new(),
+            last_major: None,
+            seq: 0,
+        }
+    }
+
+    fn id_for(&mut self, text: &str, level: u8) -> String {
+        let candidate = match heading_ordinal(text) {
+            Some((true, n)) => {
+                let id = format!("{}s{n}", self.prefix);
+                self.last_major = Some(id.clone());
+                Some(id)
+            }
+            Some((false, n)) => Some(match &self.last_major {
+                Some(major) => format!("{major}-{n}"),
+                None => format!("{}{n}", self.prefix),
+            }),
+            None => None,
+        };
+        let mut id = candidate
+            .filter(|c| !self.used.contains(c))
+            .unwrap_or_else(|| {
+                self.seq += 1;
+                format!("{}h{}-{}", self.prefix, level, self.seq)
+            });
+        while self.used.contains(&id) || RESERVED_IDS.contains(&id.as_str()) {
+            self.seq += 1;
+            id = format!("{}h{}-{}", self.prefix, level, self.seq);
+        }
+        self.used.push(id.clone());
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        render(md, &RenderOptions::default()).html
+    }
+
+    #[test]
+    fn soft_breaks_between_cjk_disappear() {
+        assert_eq!(html("政府信息\n公开工作"), "<p>政府信息公开工作</p>\n");
+        assert_eq!(html("共 383\n条"), "<p>共 383\n条</p>\n");
+        assert_eq!(html("第一句。\n第二句"), "<p>第一句。第二句</p>\n");
+        assert_eq!(html("English\nwords"), "<p>English\nwords</p>\n");
+    }
+
+    #[test]
+    fn heading_ids_follow_the_ordinals() {
+        let r = render(
+            "### （一）存在问题\n\n正文\n\n### （二）改进措施\n\n#### 具体做法\n",
+            &RenderOptions {
+                id_prefix: "s5-".into(),
+                take_title: false,
+            },
+        );
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["s5-1", "s5-2", "s5-h4-1"]);
+        assert!(
+            r.html.contains("<h3 id=\"s5-1\">（一）存在问题</h3>"),
+            "{}",
+            r.html
+        );
+        let r = render(
+            "# 政府信息公开指南\n\n## 一、公开方式\n\n### （二）依申请\n\n## 二、受理机构\n",
+            &RenderOptions {
+                id_prefix: String::new(),
+                take_title: true,
+            },
+        );
+        assert_eq!(r.title.as_deref(), Some("政府信息公开指南"));
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["s1", "s1-2", "s2"]);
+        assert!(!r.html.contains("<h1"));
+    }
+
+    #[test]
+    fn raw_html_is_sanitised() {
+        let out = html(
+            "段落<script>alert(1)</script>\n\n<img src=x onerror=\"alert(1)\">\n\n<p style=\"color:red\" onclick=\"x()\">文字</p>\n\n[链接](javascript:alert(1))\n\n<a href=\"javascript:alert(1)\">a</a>\n\n<div id=\"main\">x</div>",
+        );
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "style=",
+            "javascript:",
+            "id=\"main\"",
+        ] {
+            assert!(!out.contains(bad), "{bad} survived in {out}");
+        }
+        assert!(out.contains("文字"));
+    }
+
+    #[test]
+    fn tables_and_footnotes_render_accessibly() {
+        let out = html("| 项目 | 数量 |\n|---|--:|\n| 申请 | 3 |\n\n正文[^1]\n\n[^1]: 注释。\n");
+        assert!(out.contains("<th scope=\"col\">项目</th>"), "{out}");
+        assert!(out.contains("class=\"align-right\""), "{out}");
+        assert!(out.contains("role=\"region\""));
+        assert!(out.contains("footnote-definition"));
+    }
 }

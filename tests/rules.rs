@@ -32,7 +32,6 @@ enum Place {
 const Y: &str = "report.yaml";
 const M: &str = "report.md";
 
-
 fn cases() -> Vec<Case> {
     vec![
         // ---- hard rules, 2019 edition (year 2020) and 2021 edition (year 2022)

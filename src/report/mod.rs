@@ -39,6 +39,8 @@ pub struct Cell {
     pub span: Option<Range<usize>>,
     /// Unit of a money value, when stated or fixed by the format.
     pub unit: Option<String>,
+    /// Whether a positive value was written with `+` (本年增/减 is shown as written).
+    pub plus: bool,
 }
 
 impl Cell {
@@ -878,6 +880,7 @@ impl Loader<'_> {
                         value: Decimal::from_int(v),
                         span: Some(span.clone()),
                         unit: None,
+                        plus: signed && text.starts_with('+'),
                     }),
                     Err(problem) => fail(
                         self,
@@ -945,11 +948,13 @@ impl Loader<'_> {
                 value,
                 span: Some(span),
                 unit: Some(u.to_string()),
+                plus: false,
             }),
             (None, Some(fixed)) => Some(Cell {
                 value,
                 span: Some(span),
                 unit: Some(fixed.to_string()),
+                plus: false,
             }),
             (None, None) => {
                 if !value.is_zero() {
@@ -967,6 +972,7 @@ impl Loader<'_> {
                     value,
                     span: Some(span),
                     unit: None,
+                    plus: false,
                 })
             }
         }
@@ -1274,6 +1280,7 @@ fn settle(
                 value: sum,
                 span: None,
                 unit: None,
+                plus: false,
             });
         }
         Some(given) if given.span.is_some() && given.value != sum => {

@@ -546,5 +546,24 @@ pub fn check_site(site: &crate::site::Site) -> Vec<Diagnostic> {
     diags
 }
 
+/// The number of items proactively disclosed, as the narrative states it (the total that the
+/// `channels` claim reads, e.g. 全年共发布信息 383 条). No table holds this figure; the site shows
+/// it marked as taken from the text.
+pub fn stated_proactive_total(report: &Report, narrative: &Narrative) -> Option<Decimal> {
+    let claim = format::builtin()
+        .claims()
+        .iter()
+        .find(|c| c.kind == format::ClaimKind::Channels)?;
+    sentences(report.edition, narrative, &claim.total_parts)
+        .into_iter()
+        .find_map(|s| {
+            let text = &narrative.source.text[s.clone()];
+            captures(&claim.total_patterns, text, s.start)
+                .into_iter()
+                .next()
+        })
+        .map(|(v, _)| v)
+}
+
 #[cfg(test)]
 mod tests;

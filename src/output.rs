@@ -1,0 +1,340 @@
+//! Writing the site: one function, atomic.
+//!
+//! Files are streamed into a sibling folder (`.<name>.gongkai-tmp-<pid>`), which then takes the
+//! place of the output folder in one step (`renameat2(RENAME_EXCHANGE)` on Linux; elsewhere two
+//! renames). The previous site is complete until the moment of the swap, so a failed or killed
+//! build leaves it untouched; leftovers of killed builds are removed by the next one. Nothing
+//! outside the output folder and its temporary siblings is ever deleted, and folders that must
+//! not be replaced — the site root, a folder holding `content/`, `/`, an ancestor of the site, a
+//! non-empty folder gongkai did not write — are refused.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use crate::render::OutputFile;
+
+/// Marker file in every output folder gongkai writes.
+pub const MARKER: &str = ".gongkai-output";
+
+/// Why the output could not be written.
+#[derive(Debug)]
+pub enum OutputError {
+    /// The folder must not be replaced.
+    Refused(PathBuf, String),
+    /// An I/O error.
+    Io(PathBuf, io::Error),
+    /// A rendered path that would escape the output folder.
+    BadPath(String),
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OutputError::Refused(p, why) => write!(f, "不能把网站生成到 {}：{why}", p.display()),
+            OutputError::Io(p, e) => write!(f, "写入 {} 失败：{e}", p.display()),
+            OutputError::BadPath(p) => write!(f, "生成的文件路径无效：{p}"),
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Written {
+    /// Files.
+    pub files: usize,
+    /// Bytes.
+    pub bytes: u64,
+}
+
+/// Lexically normalised absolute path (no symlink resolution for the leaf, which may not exist).
+fn absolute(p: &Path) -> io::Result<PathBuf> {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(p)
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    // Resolve symlinks in the existing parent, so that comparisons with the site root hold.
+    if let (Some(parent), Some(name)) = (out.parent(), out.file_name())
+        && let Ok(real) = fs::canonicalize(parent)
+    {
+        return Ok(real.join(name));
+    }
+    Ok(out)
+}
+
+/// Check that `out` may be replaced by a build of the site at `site_root`.
+pub fn check_target(out: &Path, site_root: &Path) -> Result<PathBuf, OutputError> {
+    let out_abs = absolute(out).map_err(|e| OutputError::Io(out.to_path_buf(), e))?;
+    let root_abs =
+        fs::canonicalize(site_root).map_err(|e| OutputError::Io(site_root.to_path_buf(), e))?;
+    let refuse = |why: &str| Err(OutputError::Refused(out_abs.clone(), why.to_string()));
+    if out_abs.parent().is_none() {
+        return refuse("这是根目录 /");
+    }
+    if out_abs == root_abs {
+        return refuse("这是站点目录本身");
+    }
+    if root_abs.starts_with(&out_abs) {
+        return refuse("它包含站点目录，替换它会删除站点");
+    }
+    if out_abs.join("content").exists() || out_abs.join("site.toml").exists() {
+        return refuse("里面有 content 文件夹或 site.toml，像是一个站点目录");
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && out_abs == home
+    {
+        return refuse("这是用户主目录");
+    }
+    if let Ok(meta) = fs::symlink_metadata(&out_abs) {
+        if meta.file_type().is_symlink() {
+            return refuse("它是一个符号链接；请指定实际的文件夹");
+        }
+        if !meta.is_dir() {
+            return refuse("同名的文件已存在，不是文件夹");
+        }
+        let empty = fs::read_dir(&out_abs)
+            .map_err(|e| OutputError::Io(out_abs.clone(), e))?
+            .next()
+            .is_none();
+        if !empty && !out_abs.join(MARKER).exists() {
+            return refuse(
+                "文件夹不是空的，也不是 gongkai 生成的（没有 .gongkai-output 标记）；请换一个文件夹，或确认后手动清空它",
+            );
+        }
+    }
+    Ok(out_abs)
+}
+
+/// Write `files` as the new content of `out` (already checked by [`check_target`]).
+pub fn write_site<I>(out: &Path, files: I) -> Result<Written, OutputError>
+where
+    I: IntoIterator<Item = OutputFile>,
+{
+    let parent = out
+        .parent()
+        .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有上级目录".into()))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有文件夹名".into()))?;
+    fs::create_dir_all(parent).map_err(|e| OutputError::Io(parent.to_path_buf(), e))?;
+    clean_leftovers(parent, &name);
+    let tmp = parent.join(format!(".{name}.gongkai-tmp-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+    }
+    fs::create_dir(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+    let result = (|| {
+        let mut written = Written::default();
+        for f in files {
+            let rel = safe_relative(&f.path)?;
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
+            }
+            let mut file = fs::File::create(&path).map_err(|e| OutputError::Io(path.clone(), e))?;
+            file.write_all(&f.bytes)
+                .map_err(|e| OutputError::Io(path.clone(), e))?;
+            written.files += 1;
+            written.bytes += f.bytes.len() as u64;
+        }
+        fs::write(tmp.join(MARKER), "gongkai\n")
+            .map_err(|e| OutputError::Io(tmp.join(MARKER), e))?;
+        Ok(written)
+    })();
+    let written = match result {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    swap_in(&tmp, out).inspect_err(|_| {
+        let _ = fs::remove_dir_all(&tmp);
+    })?;
+    Ok(written)
+}
+
+/// A rendered path as a relative path that stays inside the output.
+fn safe_relative(p: &str) -> Result<PathBuf, OutputError> {
+    let path = Path::new(p);
+    if p.is_empty()
+        || path.is_absolute()
+        || path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return Err(OutputError::BadPath(p.to_string()));
+    }
+    Ok(path.to_path_buf())
+}
+
+/// Put `tmp` in the place of `out`; afterwards the old site (if any) is deleted.
+fn swap_in(tmp: &Path, out: &Path) -> Result<(), OutputError> {
+    if !out.exists() {
+        return fs::rename(tmp, out).map_err(|e| OutputError::Io(out.to_path_buf(), e));
+    }
+    if exchange(tmp, out).is_ok() {
+        // `tmp` now holds the previous site.
+        let _ = fs::remove_dir_all(tmp);
+        return Ok(());
+    }
+    // No atomic exchange on this system: move the old site aside, then the new one in.
+    let old = tmp.with_extension("old");
+    fs::rename(out, &old).map_err(|e| OutputError::Io(out.to_path_buf(), e))?;
+    if let Err(e) = fs::rename(tmp, out) {
+        let _ = fs::rename(&old, out);
+        return Err(OutputError::Io(out.to_path_buf(), e));
+    }
+    let _ = fs::remove_dir_all(&old);
+    Ok(())
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call; renameat2 only
+    // reads them.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no atomic exchange",
+    ))
+}
+
+/// Remove temporary folders left by builds that were killed (their process is gone).
+pub fn clean_leftovers(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.gongkai-tmp-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid: Option<u32> = rest.split('.').next().and_then(|p| p.parse().ok());
+        let alive = pid.is_some_and(|p| p != std::process::id() && process_alive(p));
+        if !alive {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn process_alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists() || (!Path::new("/proc/self").exists())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn replaces_the_previous_site_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        fs::create_dir_all(site.join("content")).unwrap();
+        let out = check_target(&site.join("public"), &site).unwrap();
+        write_site(&out, vec![file("index.html", "one"), file("a/b.html", "b")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "one");
+        write_site(&out, vec![file("index.html", "two")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert!(!out.join("a").exists(), "stale files are gone");
+        let siblings: Vec<_> = fs::read_dir(&site)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(siblings.len(), 2, "{siblings:?}");
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_previous_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, vec![file("index.html", "old")]).unwrap();
+        let err = write_site(
+            &out,
+            vec![file("x.html", "new"), file("../escape.html", "bad")],
+        );
+        assert!(matches!(err, Err(OutputError::BadPath(_))));
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert!(!dir.path().join("escape.html").exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn dangerous_targets_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        fs::create_dir_all(site.join("content")).unwrap();
+        for bad in [
+            site.clone(),
+            dir.path().to_path_buf(),
+            PathBuf::from("/"),
+            site.join("content/.."),
+        ] {
+            assert!(
+                matches!(check_target(&bad, &site), Err(OutputError::Refused(..))),
+                "{}",
+                bad.display()
+            );
+        }
+        let docs = dir.path().join("docs");
+        fs::create_dir_all(&docs).unwrap();
+        fs::write(docs.join("thesis.doc"), "x").unwrap();
+        assert!(matches!(
+            check_target(&docs, &site),
+            Err(OutputError::Refused(..))
+        ));
+        assert!(check_target(&dir.path().join("public"), &site).is_ok());
+    }
+
+    #[test]
+    fn leftovers_of_killed_builds_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(".public.gongkai-tmp-999999999");
+        fs::create_dir_all(&dead).unwrap();
+        fs::write(dead.join("index.html"), "half").unwrap();
+        write_site(&dir.path().join("public"), vec![file("index.html", "ok")]).unwrap();
+        assert!(!dead.exists());
+    }
+}
