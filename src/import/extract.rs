@@ -201,7 +201,17 @@ impl Extracted {
                             },
                             _ => (None, None),
                         };
-                        let text = format!("{digits}{}", unit.unwrap_or_default());
+                        let text = format!("{digits}{}", unit.clone().unwrap_or_default());
+                        let verbatim = super::normalize::trim(&cell.text);
+                        let comment = comment.or_else(|| {
+                            if fixes.iter().any(|f| f != &Fix::Padding) {
+                                Some(format!("原文为「{verbatim}」"))
+                            } else if unit.is_some() && column.unit.is_none() {
+                                Some("单位照录原文".to_string())
+                            } else {
+                                None
+                            }
+                        });
                         Written { text, comment }
                     }
                     CellText::Wu => {

@@ -52,6 +52,18 @@ pub(crate) fn title_of(text: &str) -> Option<String> {
     let t = trim(text);
     let t = re(&PAGE, r"^(?:Page|P\.)\s*\d+\s*[-—–]\s*").replace(t, "");
     let t = t.trim();
+    // "…年度报告_某某区人民政府": cut the site name after the title.
+    let t = match t.rfind("报告").or_else(|| t.rfind("年报")) {
+        Some(i) => {
+            let keep = if t[i..].starts_with("报告") {
+                "报告"
+            } else {
+                "年报"
+            };
+            &t[..i + keep.len()]
+        }
+        None => t,
+    };
     let n = t.chars().count();
     let is_title = (t.contains("报告") || t.contains("年报"))
         && t.contains("信息公开")
@@ -110,8 +122,20 @@ fn plausible_name(name: &str) -> bool {
         && !name.contains(['，', ',', '。', '、', '《', '》', '(', ')', '（', '）'])
 }
 
-/// Read the metadata from the lines of a document (in order).
+/// Read the metadata from the lines of a document (in order). Traditional characters (mirror
+/// sites) are simplified first, so the names read are in simplified characters.
 pub(crate) fn read(lines: &[Line]) -> Metadata {
+    let simplified: Vec<Line> = lines
+        .iter()
+        .map(|l| Line {
+            no: l.no,
+            text: super::normalize::simplify(&l.text),
+        })
+        .collect();
+    read_simplified(&simplified)
+}
+
+fn read_simplified(lines: &[Line]) -> Metadata {
     static PERIOD: OnceLock<Regex> = OnceLock::new();
     static UNTIL: OnceLock<Regex> = OnceLock::new();
     static YEAR_DU: OnceLock<Regex> = OnceLock::new();

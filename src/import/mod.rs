@@ -270,6 +270,7 @@ pub fn analyze(
     let mut ex = Extracted::new(edition);
     let mut md = String::new();
     let mut footer = false;
+    let mut traditional_noted = false;
     let mut parts_found = Vec::new();
     for section in &sections {
         let part = section.part.map(|i| &edition.parts[i]);
@@ -286,7 +287,21 @@ pub fn analyze(
                 })
                 .collect(),
         };
-        let body = sections::paragraphs(&narrative, &mut notes, &mut footer);
+        if !traditional_noted
+            && narrative.iter().any(|l| {
+                normalize::has_traditional(&l.text) && !sections::is_heading_line(edition, &l.text)
+            })
+        {
+            traditional_noted = true;
+            notes.push(Normalisation::new(
+                narrative.iter().find(|l| normalize::has_traditional(&l.text)).map(|l| l.no),
+                "traditional_text",
+                "",
+                "",
+                "正文是繁体字（多为镜像站转换），按原样放入 report.md；表格栏目已按简体识别。请以机关网站的原文核对",
+            ));
+        }
+        let body = sections::paragraphs(&narrative, !decoded.html, &mut notes, &mut footer);
         match (part, &section.heading) {
             (None, _) => md.push_str(&body),
             (Some(p), Some((h, no))) => {

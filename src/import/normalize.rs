@@ -227,6 +227,12 @@ const TRADITIONAL: &[(char, char)] = &[
     ('飛', '飞'),
     ('館', '馆'),
     ('龍', '龙'),
+    ('覆', '复'),
+    ('來', '来'),
+    ('雲', '云'),
+    ('兩', '两'),
+    ('註', '注'),
+    ('冊', '册'),
 ];
 
 /// The simplified form of a traditional character, or the character itself.
@@ -483,6 +489,9 @@ pub fn parse_value(raw: &str) -> Option<(CellText, Vec<Fix>)> {
 /// Whether a piece of text looks like something a mirror site injected (advertising, links,
 /// contact handles) rather than a table label. Such text is skipped without breaking the table.
 pub fn looks_like_noise(text: &str) -> bool {
+    if parse_value(text).is_some() {
+        return false;
+    }
     let t = text.to_lowercase();
     const MARKERS: &[&str] = &[
         "http",

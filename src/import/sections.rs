@@ -70,6 +70,11 @@ pub(crate) fn heading_part(edition: &Edition, text: &str) -> Option<(usize, bool
         .map(|i| (i, false))
 }
 
+/// Whether a line is a part heading (of any part).
+pub(crate) fn is_heading_line(edition: &Edition, text: &str) -> bool {
+    heading_part(edition, text).is_some()
+}
+
 /// A numbered heading that is not a part of the format (`七、2022年工作思路`).
 fn extra_heading(text: &str) -> bool {
     let t = trim(text);
@@ -204,7 +209,8 @@ enum Role {
 }
 
 fn role(text: &str) -> Role {
-    let t = trim(text);
+    let simplified = simplify(trim(text));
+    let t = simplified.as_str();
     let compact: String = t
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
@@ -250,6 +256,7 @@ fn role(text: &str) -> Role {
         return Role::Footer;
     }
     let furniture = compact.contains("当前位置")
+        || compact.contains("当前的位置")
         || (compact.starts_with("首页") && compact.contains('>'))
         || compact.starts_with("【字体")
         || compact.contains("扫一扫")
@@ -280,10 +287,12 @@ pub(crate) fn is_prose(text: &str) -> bool {
     (n > 30 && t.contains('。')) || (n > 45 && t.contains(['，', ',']))
 }
 
-/// Markdown for a part's (or the lead-in's) lines: paragraphs, `### ` sub-headings, lines
-/// wrapped by PDF extraction joined back.
+/// Markdown for a part's (or the lead-in's) lines: paragraphs, `### ` sub-headings, and (when
+/// `join` is set, for text files) lines wrapped by PDF extraction joined back. In HTML every
+/// line is a block or an explicit line break, so nothing is joined.
 pub(crate) fn paragraphs(
     lines: &[Line],
+    join: bool,
     notes: &mut Vec<Normalisation>,
     footer: &mut bool,
 ) -> String {
@@ -355,7 +364,7 @@ pub(crate) fn paragraphs(
             || t.starts_with(['（', '('])
             || (t.chars().next().is_some_and(|c| c.is_ascii_digit())
                 && second.is_some_and(|c| ".．、".contains(c)));
-        if prev_joinable && !starts_item && !para.is_empty() {
+        if join && prev_joinable && !starts_item && !para.is_empty() {
             para.push_str(t);
             notes.push(Normalisation::new(
                 Some(l.no),
@@ -467,7 +476,7 @@ mod tests {
         })
         .collect();
         let mut notes = Vec::new();
-        let md = paragraphs(&lines, &mut notes, &mut false);
+        let md = paragraphs(&lines, true, &mut notes, &mut false);
         assert_eq!(
             md,
             "总结我局本年度政府信息公开工作,公开信息数量明显增加,公开形式更加规范,仍存在以下问题:\n\n一是组织建设仍需改进。政府信息公开工作业务骨干以兼职为主。\n\n"

@@ -26,7 +26,7 @@ use crate::format::{ColumnKind, ColumnNode, Edition, RowNode, Table};
 use super::doc::Line;
 use super::extract::{Extracted, Normalisation, RawCell};
 use super::labels::{How, LabelMatch, Matcher, Target, label_notes, leaves_of};
-use super::normalize::{CellText, fold, is_space, looks_like_noise, parse_value, trim};
+use super::normalize::{CellText, fold, is_space, looks_like_noise, parse_value, simplify, trim};
 
 /// What a cell holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +99,11 @@ fn cells(lines: &[Line], matcher: &Matcher) -> Vec<Cell> {
         let t = trim(text);
         if t.is_empty() {
             push(text, Kind::Blank);
+            continue;
+        }
+        // Injected advertising stays one piece, however many words it has.
+        if looks_like_noise(&simplify(t)) {
+            push(text, Kind::Text);
             continue;
         }
         if t.chars().any(is_space) {
@@ -318,7 +323,7 @@ fn segments(tables: &[usize], toks: &[Tok], ex: &mut Extracted) -> Vec<Segment> 
             },
             Tok::Text(cell) => {
                 let t = trim(&cell.text);
-                if looks_like_noise(t) {
+                if looks_like_noise(&simplify(t)) {
                     ex.note(Normalisation::new(
                         Some(cell.line),
                         "skipped_noise",
@@ -690,7 +695,7 @@ fn read_single_row(edition: &'static Edition, ti: usize, toks: &[Tok], ex: &mut 
             }
             Tok::Text(c) => {
                 let t = trim(&c.text);
-                if looks_like_noise(t) {
+                if looks_like_noise(&simplify(t)) {
                     ex.note(Normalisation::new(
                         Some(c.line),
                         "skipped_noise",
