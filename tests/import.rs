@@ -1069,3 +1069,168 @@ fn unreadable_inputs_are_explained() {
     assert_eq!(code, 2);
     assert!(stderr.contains("不是 gongkai 站点"), "{stderr}");
 }
+
+/// A [K-FIX]-style 2021-edition page: part-二 sub-tables with colspan="3" values, table 三 with
+/// rowspan="22", （六） in three sub-rows (one written with "，"), a header row of empty cells.
+#[test]
+fn html_2021_edition_grid() {
+    let rows3 = |label: &str, v: [i64; 7]| {
+        let tds: String = v.iter().map(|x| format!("<td>{x}</td>")).collect();
+        format!("<tr>{label}{tds}</tr>\n")
+    };
+    let z = [0; 7];
+    let mut t3 = String::new();
+    t3 += &rows3(
+        "<td colspan=\"3\">一、本年新收政府信息公开申请数量</td>",
+        [4, 1, 0, 0, 0, 0, 5],
+    );
+    t3 += &rows3("<td colspan=\"3\">二、上年结转政府信息公开申请数量</td>", z);
+    t3 += &rows3(
+        "<td rowspan=\"22\">三、本年度办理结果</td><td colspan=\"2\">（一）予以公开</td>",
+        [2, 1, 0, 0, 0, 0, 3],
+    );
+    t3 += &rows3(
+        "<td colspan=\"2\">（二）部分公开（区分处理的，只计这一情形，不计其他情形）</td>",
+        z,
+    );
+    let groups: [(&str, &[&str]); 3] = [
+        (
+            "（三）不予公开",
+            &[
+                "1.属于国家秘密",
+                "2.其他法律行政法规禁止公开",
+                "3.危及“三安全一稳定”",
+                "4.保护第三方合法权益",
+                "5.属于三类内部事务信息",
+                "6.属于四类过程性信息",
+                "7.属于行政执法案卷",
+                "8.属于行政查询事项",
+            ],
+        ),
+        (
+            "（四）无法提供",
+            &[
+                "1.本机关不掌握相关政府信息",
+                "2.没有现成信息需要另行制作",
+                "3.补正后申请内容仍不明确",
+            ],
+        ),
+        (
+            "（五）不予处理",
+            &[
+                "1.信访举报投诉类申请",
+                "2.重复申请",
+                "3.要求提供公开出版物",
+                "4.无正当理由大量反复申请",
+                "5.要求行政机关确认或重新出具已获取信息",
+            ],
+        ),
+    ];
+    for (group, subs) in groups {
+        for (i, s) in subs.iter().enumerate() {
+            let lead = if i == 0 {
+                format!("<td rowspan=\"{}\">{group}</td>", subs.len())
+            } else {
+                String::new()
+            };
+            let v = if *s == "1.本机关不掌握相关政府信息" {
+                [1, 0, 0, 0, 0, 0, 1]
+            } else {
+                z
+            };
+            t3 += &rows3(&format!("{lead}<td>{s}</td>"), v);
+        }
+    }
+    t3 += &rows3(
+        "<td rowspan=\"3\">（六）其他处理</td><td>1.申请人无正当理由逾期不补正，行政机关不再处理其政府信息公开申请</td>",
+        [1, 0, 0, 0, 0, 0, 1],
+    );
+    t3 += &rows3(
+        "<td>2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请</td>",
+        z,
+    );
+    t3 += &rows3("<td>3.其他</td>", z);
+    t3 += &rows3("<td colspan=\"2\">（七）总计</td>", [4, 1, 0, 0, 0, 0, 5]);
+    t3 += &rows3("<td colspan=\"3\">四、结转下年度继续办理</td>", z);
+    let html = format!(
+        "<html><head><meta charset=\"utf-8\"><title>示例镇2022年政府信息公开工作年度报告</title></head><body>\n\
+<p>本报告中所列数据统计期限为2022年1月1日至12月31日。</p>\n<p>一、总体情况</p>\n<p>2022年，示例镇扎实推进政务公开。</p>\n\
+<p>二、主动公开政府信息情况</p>\n<table>\n<tr><td colspan=\"4\">第二十条第（一）项</td></tr>\n\
+<tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>\n\
+<tr><td>规章</td><td>0</td><td>0</td><td>0</td></tr>\n<tr><td>行政规范性文件</td><td>3</td><td>1</td><td>12</td></tr>\n\
+<tr><td colspan=\"4\">第二十条第（五）项</td></tr>\n<tr><td>信息内容</td><td colspan=\"3\">本年处理决定数量</td></tr>\n\
+<tr><td>行政许可</td><td colspan=\"3\">1,203</td></tr>\n<tr><td colspan=\"4\">第二十条第（六）项</td></tr>\n\
+<tr><td>信息内容</td><td colspan=\"3\">本年处理决定数量</td></tr>\n<tr><td>行政处罚</td><td colspan=\"3\">27</td></tr>\n\
+<tr><td>行政强制</td><td colspan=\"3\">—</td></tr>\n<tr><td colspan=\"4\">第二十条第（八）项</td></tr>\n\
+<tr><td>信息内容</td><td colspan=\"3\">本年收费金额（单位：万元）</td></tr>\n<tr><td>行政事业性收费</td><td colspan=\"3\">190.457379</td></tr>\n</table>\n\
+<p>三、收到和处理政府信息公开申请情况</p>\n<table>\n\
+<tr><td colspan=\"3\" rowspan=\"3\">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td><td colspan=\"7\">申请人情况</td></tr>\n\
+<tr><td>自然人</td><td colspan=\"5\">法人或其他组织</td><td>总计</td></tr>\n\
+<tr><td></td><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td><td></td></tr>\n{t3}</table>\n\
+<p>四、政府信息公开行政复议、行政诉讼情况</p>\n<table>\n<tr><td colspan=\"5\">行政复议</td><td colspan=\"10\">行政诉讼</td></tr>\n\
+<tr><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td><td colspan=\"5\">未经复议直接起诉</td><td colspan=\"5\">复议后起诉</td></tr>\n\
+<tr><td></td><td></td><td></td><td></td><td></td><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td><td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td></tr>\n\
+<tr><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>2</td><td>2</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>\n</table>\n\
+<p>五、存在的主要问题及改进情况</p>\n<p>公开质量有待提升。</p>\n<p>六、其他需要报告的事项</p>\n<p>无。</p>\n</body></html>\n"
+    );
+    let a = import::analyze("kfix_2022.html", html.as_bytes(), None).unwrap();
+    assert_eq!(
+        (a.year, a.body.as_str(), a.edition.id.as_str()),
+        (2022, "示例镇", "2021")
+    );
+    Expect::new("2021")
+        .t2("第二十条第（一）项", "规章", &zeros(3))
+        .t2("第二十条第（一）项", "行政规范性文件", &["3", "1", "12"])
+        .t2("第二十条第（五）项", "行政许可", &["1203"])
+        .t2("第二十条第（六）项", "行政处罚", &["27"])
+        .t2("第二十条第（六）项", "行政强制", &["0"])
+        .t2("第二十条第（八）项", "行政事业性收费", &["190.457379万元"])
+        .t3(&[
+            ("一、本年新收政府信息公开申请数量", [4, 1, 0, 0, 0, 0]),
+            ("（一）予以公开", [2, 1, 0, 0, 0, 0]),
+            ("1.本机关不掌握相关政府信息", [1, 0, 0, 0, 0, 0]),
+            (
+                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                [1, 0, 0, 0, 0, 0],
+            ),
+            ("（七）总计", [4, 1, 0, 0, 0, 0]),
+        ])
+        .t4([0, 1, 0, 0, 1, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0])
+        .check(&a);
+    let kinds: Vec<&str> = a.normalisations.iter().map(|n| n.kind.as_str()).collect();
+    for k in ["thousands_separator", "dash_as_zero", "label_alias"] {
+        assert!(kinds.contains(&k), "{k}: {kinds:?}");
+    }
+}
+
+/// A 2021-edition report that still prints （六）其他处理 as one row: its figure is a subtotal the
+/// format does not have; the three sub-rows are missing, with the reason.
+#[test]
+fn old_style_row_in_new_edition_is_not_split() {
+    let text = "示例镇2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n申请人情况\n自然人\n法人或其他组织\n总计\n商业企业\n科研机构\n社会公益组织\n法律服务机构\n其他\n\
+一、本年新收政府信息公开申请数量\n2\n0\n0\n0\n0\n0\n2\n\
+三、本年度办理结果\n（一）予以公开\n1\n0\n0\n0\n0\n0\n1\n\
+（六）其他处理\n1\n0\n0\n0\n0\n0\n1\n\
+四、结转下年度继续办理\n0\n0\n0\n0\n0\n0\n0\n\
+第二十条第（一）项\n信息内容\n本年制发件数\n本年废止件数\n现行有效件数\n";
+    let a = import::analyze("old.txt", text.as_bytes(), None).unwrap();
+    assert_eq!(a.edition.id, "2021");
+    assert!(
+        a.normalisations
+            .iter()
+            .any(|n| n.kind == "subtotal_ignored" && n.line == Some(29)),
+        "{:#?}",
+        a.normalisations
+    );
+    let sub = a
+        .missing
+        .iter()
+        .find(|m| m.row.last().map(String::as_str) == Some("3.其他"))
+        .unwrap();
+    assert!(
+        sub.reason.contains("只给出「（六）其他处理」的合计"),
+        "{}",
+        sub.reason
+    );
+    assert_rest_missing(&a);
+}

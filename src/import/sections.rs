@@ -16,7 +16,7 @@ use super::doc::{Item, Line};
 use super::extract::Normalisation;
 use super::labels::Matcher;
 use super::metadata::title_of;
-use super::normalize::{fold, has_traditional, simplify, trim};
+use super::normalize::{fold, has_traditional, is_space, simplify, trim};
 
 /// One part (or the lead-in) with its items.
 #[derive(Debug, Clone, Default)]
@@ -68,6 +68,37 @@ pub(crate) fn heading_part(edition: &Edition, text: &str) -> Option<(usize, bool
         .iter()
         .position(|p| p.matches_title(&s))
         .map(|i| (i, false))
+}
+
+/// A paragraph that starts with a numbered part heading in the format's wording and goes on
+/// with text (`<p><strong>一、总体情况</strong>2019年，……</p>`): the heading and the rest.
+pub(crate) fn split_heading<'t>(
+    edition: &Edition,
+    text: &'t str,
+) -> Option<(usize, &'t str, &'t str)> {
+    let t = trim(text);
+    let s = simplify(t);
+    let first = s.chars().next()?;
+    let i = NUMERALS.iter().position(|&n| n == first)?;
+    let sep = s[first.len_utf8()..].chars().next()?;
+    if !"、.．".contains(sep) {
+        return None;
+    }
+    let start = first.len_utf8() + sep.len_utf8();
+    let part = &edition.parts[i];
+    let mut titles: Vec<&str> = std::iter::once(part.title.as_str())
+        .chain(part.variants.iter().map(String::as_str))
+        .collect();
+    titles.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    let title = titles
+        .into_iter()
+        .find(|title| s[start..].starts_with(title))?;
+    let end = start + title.len();
+    let rest = t[end..].trim_start_matches(|c: char| is_space(c) || "：:。.".contains(c));
+    if rest.is_empty() || rest.starts_with('|') || !t.is_char_boundary(end) {
+        return None;
+    }
+    Some((i, &t[..end], rest))
 }
 
 /// Whether a line is a part heading (of any part).
@@ -137,6 +168,28 @@ pub(crate) fn split(
                 part: Some(i),
                 heading: Some((trim(&l.text).to_string(), l.no)),
                 items: Vec::new(),
+            });
+            continue;
+        }
+        if let Item::Line(l) = &item
+            && let Some((i, heading, rest)) = split_heading(edition, &l.text)
+            && current.is_none_or(|c| i > c)
+        {
+            current = Some(i);
+            notes.push(Normalisation::new(
+                Some(l.no),
+                "heading_split",
+                heading,
+                heading,
+                "标题与正文写在同一段，已拆开",
+            ));
+            sections.push(Section {
+                part: Some(i),
+                heading: Some((heading.to_string(), l.no)),
+                items: vec![Item::Line(Line {
+                    no: l.no,
+                    text: rest.to_string(),
+                })],
             });
             continue;
         }
@@ -454,6 +507,14 @@ mod tests {
         assert_eq!(heading_part(e, "主动公开政府信息情况 | |||"), None);
         assert_eq!(heading_part(e, "一、總體情況"), Some((0, true)));
         assert!(extra_heading("七、2022年工作思路"));
+        assert_eq!(
+            split_heading(e, "一、总体情况2019年，本机关认真贯彻《条例》。"),
+            Some((0, "一、总体情况", "2019年，本机关认真贯彻《条例》。"))
+        );
+        assert_eq!(
+            split_heading(e, "一、本年新收政府信息公开申请数量 | 0 |"),
+            None
+        );
         assert!(sub_heading("（一）存在问题"));
         assert!(!sub_heading(
             "(一)主动公开情况。2020年,我局信息公开网站内容为机构简介。"
