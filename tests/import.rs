@@ -1234,3 +1234,31 @@ fn old_style_row_in_new_edition_is_not_split() {
     );
     assert_rest_missing(&a);
 }
+
+/// Importing an earlier year shows what the next year's cross-year rules now say about it.
+#[test]
+fn importing_an_earlier_year_reports_the_next_years_cross_year_check() {
+    let dir = site(YUNHU_SITE);
+    let root = dir.path().to_str().unwrap();
+    let y2020 = fixture("yunhu_2020_gb18030.txt");
+    assert_eq!(
+        gongkai(&["import", y2020.to_str().unwrap(), "--root", root]).0,
+        0
+    );
+    // A 2019 page whose 结转下年度继续办理 (自然人) is 5 instead of 1.
+    let html = fs::read_to_string(fixture("yunhu_2019.html")).unwrap();
+    let changed = html.replacen(
+        "<td colspan=\"3\">四、结转下年度继续办理</td><td>1</td>",
+        "<td colspan=\"3\">四、结转下年度继续办理</td><td>5</td>",
+        1,
+    );
+    assert_ne!(html, changed);
+    let page = dir.path().join("yunhu_2019_changed.html");
+    fs::write(&page, changed).unwrap();
+    let (code, _, stderr) = gongkai(&["import", page.to_str().unwrap(), "--root", root]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("error[R-X1]") && stderr.contains("content/2020/report.yaml"),
+        "{stderr}"
+    );
+}

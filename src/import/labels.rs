@@ -294,7 +294,9 @@ pub(crate) fn label_notes(
     };
     if joined {
         push("label_joined", format!("断开的栏目名拼接为「{official}」"));
-    } else if original.trim().chars().any(super::normalize::is_space) {
+    } else if original.trim().chars().any(super::normalize::is_space)
+        && !matches!(m.how, How::WithNote(_))
+    {
         push(
             "label_spaces",
             format!("去掉栏目名中的空格：「{official}」"),

@@ -811,9 +811,12 @@ pub fn cli(root: &Path, files: &[PathBuf], force: bool, json: bool, color: bool)
             c.diagnostics
                 .iter()
                 .filter(|d| {
-                    years
-                        .iter()
-                        .any(|y| d.file().starts_with(&format!("content/{y}/")))
+                    years.iter().any(|y| {
+                        d.file().starts_with(&format!("content/{y}/"))
+                            // A cross-year rule of the next year now compares with this one.
+                            || (d.rule.starts_with("R-X")
+                                && d.file().starts_with(&format!("content/{}/", y + 1)))
+                    })
                 })
                 .cloned()
                 .collect()
@@ -826,6 +829,17 @@ pub fn cli(root: &Path, files: &[PathBuf], force: bool, json: bool, color: bool)
         let _ = write!(out, "{}", summary::human(&outcomes));
     }
     let mut err = std::io::stderr().lock();
+    for o in &outcomes {
+        match (&o.analysis, &o.refused) {
+            (Err(e), _) => {
+                let _ = writeln!(err, "错误：{}：{e}", o.file);
+            }
+            (Ok(_), Some(why)) => {
+                let _ = writeln!(err, "错误：{}：{why}", o.file);
+            }
+            _ => {}
+        }
+    }
     if !years.is_empty() {
         let (errors, warnings) = crate::diagnostic::counts(&diagnostics);
         if !json {
