@@ -184,6 +184,14 @@ impl Matcher {
         }
         // A label followed by a bracketed note: try every opening bracket after the start.
         for (i, _) in f.match_indices('（').filter(|(i, _)| *i > 0) {
+            // The note is the rest of the cell: closed at its end, or cut off (never followed
+            // by more cells, e.g. the numbers of a space-separated row).
+            let note = &f[i..];
+            let whole = note.ends_with('）')
+                || (!note.contains('）') && !note.ends_with(|c: char| c.is_ascii_digit()));
+            if !whole {
+                continue;
+            }
             if let Some(mut m) = self.exact(&f[..i]) {
                 m.how = How::WithNote(f[i..].to_string());
                 return Some(m);

@@ -159,6 +159,30 @@ pub(crate) fn split(
         })
         .collect();
     for item in items {
+        // A heading again after a run of empty parts: the first run was a table of contents.
+        if let Item::Line(l) = &item
+            && let Some((i, _)) = heading_part(edition, &l.text)
+            && current.is_some_and(|c| i <= c)
+            && let Some(first) = sections.iter().position(|s| s.part == Some(i))
+            && sections[first..].iter().all(|s| {
+                s.items
+                    .iter()
+                    .all(|it| matches!(it, Item::Line(x) if trim(&x.text).is_empty()))
+            })
+        {
+            let dropped: Vec<String> = sections
+                .drain(first..)
+                .filter_map(|s| s.heading.map(|h| h.0))
+                .collect();
+            notes.push(Normalisation::new(
+                Some(l.no),
+                "toc_dropped",
+                dropped.join(" "),
+                "",
+                "报告开头逐行列出的各部分标题（目录）未作为标题使用",
+            ));
+            current = sections.last().and_then(|s| s.part);
+        }
         if let Item::Line(l) = &item
             && let Some((i, _)) = heading_part(edition, &l.text)
             && current.is_none_or(|c| i > c)
@@ -519,6 +543,20 @@ mod tests {
         assert!(!sub_heading(
             "(一)主动公开情况。2020年,我局信息公开网站内容为机构简介。"
         ));
+    }
+
+    #[test]
+    fn table_of_contents_is_not_the_headings() {
+        let e = format::builtin().by_id("2019").unwrap();
+        let text = "本报告目录：\n一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n\n一、总体情况\n概述。\n二、主动公开政府信息情况\n说明。\n";
+        let mut notes = Vec::new();
+        let s = split(e, crate::import::doc::text_items(text), &mut notes);
+        let parts: Vec<(Option<usize>, usize)> = s
+            .iter()
+            .map(|x| (x.part, x.heading.as_ref().map_or(0, |h| h.1)))
+            .collect();
+        assert_eq!(parts, vec![(None, 0), (Some(0), 6), (Some(1), 8)]);
+        assert!(notes.iter().any(|n| n.kind == "toc_dropped"));
     }
 
     #[test]

@@ -107,7 +107,8 @@ fn cells(lines: &[Line], matcher: &Matcher) -> Vec<Cell> {
             continue;
         }
         if t.chars().any(is_space) {
-            let words: Vec<&str> = t.split(is_space).filter(|w| !w.is_empty()).collect();
+            let words = words_outside_brackets(t);
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
             let all_numbers = words
                 .iter()
                 .all(|w| matches!(kind_of(w), Kind::Value { .. }));
@@ -122,6 +123,32 @@ fn cells(lines: &[Line], matcher: &Matcher) -> Vec<Cell> {
             }
         }
         push(text, kind_of(text));
+    }
+    out
+}
+
+/// Words separated by spaces, keeping a bracketed note whole: `规范性文件(…通 知…) 0 0 0` is
+/// four words, not six.
+fn words_outside_brackets(t: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in t.chars() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if is_space(c) && depth == 0 {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
     }
     out
 }
@@ -840,6 +867,26 @@ mod tests {
         assert_eq!(
             value(&ex, e, "2-1", "行政规范性文件", "现行有效件数").as_deref(),
             Some("3")
+        );
+    }
+
+    #[test]
+    fn space_separated_rows_keep_notes_whole() {
+        assert_eq!(
+            words_outside_brackets("规范性文件(意见、通 知,以及) 87 0 0"),
+            ["规范性文件(意见、通 知,以及)", "87", "0", "0"]
+        );
+        let e = format::builtin().by_id("2019").unwrap();
+        let text = "第二十条第（一）项\n信息内容 本年新制作数量 本年新公开数量 对外公开总数量\n规章(设区的市、自治州人民政府应提供相关数据) 0 0 0\n规范性文件(行政机关制定发布的决定、公告、通 知) 87 0 0\n";
+        let mut ex = Extracted::new(e);
+        read_part(e, "二", &lines(text), &mut ex);
+        assert_eq!(
+            value(&ex, e, "2-1", "规范性文件", "本年新制作数量").as_deref(),
+            Some("87")
+        );
+        assert_eq!(
+            value(&ex, e, "2-1", "规章", "对外公开总数量").as_deref(),
+            Some("0")
         );
     }
 
