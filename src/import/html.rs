@@ -321,7 +321,13 @@ fn flatten(nodes: Vec<Node>, out: &mut Vec<Item>) {
                     .iter()
                     .flatten()
                     .any(|c| c.content.iter().any(|n| matches!(n, Node::Table(_))));
-                if nested || cells <= 1 {
+                // Report tables never hold sentences; a cell with prose is page layout.
+                let prose = t.rows.iter().flatten().any(|c| {
+                    c.content.iter().any(|n| {
+                        matches!(n, Node::Text(l) if l.text.contains('。') && l.text.chars().count() > 40)
+                    })
+                });
+                if nested || cells <= 1 || prose {
                     for cell in t.rows.into_iter().flatten() {
                         flatten(cell.content, out);
                     }
@@ -842,6 +848,17 @@ mod tests {
         assert_eq!(g.cells.len(), 3);
         assert_eq!(g.cells[2].text, "\u{a0}");
         assert_eq!((g.cells[1].line, g.cells[1].row, g.cells[1].col), (6, 1, 0));
+    }
+
+    #[test]
+    fn prose_tables_are_layout() {
+        let html = "<table><tr><td><a href=\"/\">首页</a></td><td><p>一、总体情况</p><p>2020年，本街道认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政务公开工作，取得了新成效。</p></td></tr></table>";
+        let items = parse(html);
+        assert!(
+            items.iter().all(|i| matches!(i, Item::Line(_))),
+            "{items:?}"
+        );
+        assert!(matches!(&items[1], Item::Line(l) if l.text == "一、总体情况"));
     }
 
     #[test]

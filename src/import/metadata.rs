@@ -233,18 +233,18 @@ fn read_simplified(lines: &[Line]) -> Metadata {
                 && let Some(c) = r.captures(t)
                 && let Some(v) = c.get(1)
             {
-                let value = if matches!(what, "地址" | "联系机构") {
+                let value = if matches!(what, "地址" | "联系部门") {
                     strip_domain(v.as_str().trim()).0
                 } else {
                     v.as_str().trim().to_string()
                 };
-                if what != "联系机构" || plausible_org(&value) {
+                if what != "联系部门" || plausible_org(&value) {
                     m.contact.push((what, value, l.no));
                 }
             }
         };
         contact(
-            "联系机构",
+            "联系部门",
             re(
                 &CONTACT_ORG,
                 r"请(?:与|同|向)([^，,。；;（(]{2,40}?)(?:联系|咨询)",
@@ -333,7 +333,7 @@ fn read_simplified(lines: &[Line]) -> Metadata {
     }
 
     if m.body.is_none()
-        && let Some((_, org, no)) = m.contact.iter().find(|(w, _, _)| *w == "联系机构")
+        && let Some((_, org, no)) = m.contact.iter().find(|(w, _, _)| *w == "联系部门")
         && let Some(name) = cut_at_org(org)
         && plausible_name(&name)
     {
