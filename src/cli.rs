@@ -44,6 +44,21 @@ enum Command {
     },
     /// 输出 report.yaml 的 JSON Schema（供编辑器校验和补全）
     Schema,
+    /// 导入已发布的年度报告（文本或网页），写成 content/<年度>/ 并检查
+    Import {
+        /// 报告文件：.txt（UTF-8 或 GB18030）或保存的网页 .html/.htm，可以多个
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// 站点目录（含 site.toml 的文件夹）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 覆盖已有年度的 report.yaml 和 report.md
+        #[arg(long)]
+        force: bool,
+        /// 输出格式
+        #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+        format: OutputFormat,
+    },
     /// 生成一个新年度的报告模板（content/<年度>/）
     New {
         /// 年度，如 2021
@@ -88,6 +103,12 @@ where
             print!("{}", crate::schema::schema_json());
             ExitCode::SUCCESS
         }
+        Command::Import {
+            files,
+            root,
+            force,
+            format,
+        } => crate::import::cli(&root, &files, force, format == OutputFormat::Json, color()),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod export;
 pub mod format;
+pub mod import;
 pub mod markdown;
 pub mod narrative;
 pub mod number;
