@@ -42,6 +42,21 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// 本地预览：生成网站并在浏览器中实时刷新
+    Serve {
+        /// 站点目录
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 端口（0 表示任选一个空闲端口）
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// 监听地址；默认只允许本机访问
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// 轮询文件变化（WSL2、网络驱动器、容器中使用）
+        #[arg(long)]
+        poll: bool,
+    },
     /// 输出 report.yaml 的 JSON Schema（供编辑器校验和补全）
     Schema,
     /// 导入已发布的年度报告（文本或网页），写成 content/<年度>/ 并检查
@@ -99,6 +114,17 @@ where
         Command::Check { root, format } => check(root, format),
         Command::New { year, root } => new(root, year),
         Command::Build { root, output } => build(root, output),
+        Command::Serve {
+            root,
+            port,
+            bind,
+            poll,
+        } => ExitCode::from(crate::serve::run(crate::serve::ServeOptions {
+            root,
+            bind,
+            port,
+            poll,
+        })),
         Command::Schema => {
             print!("{}", crate::schema::schema_json());
             ExitCode::SUCCESS

@@ -22,6 +22,7 @@ pub mod render;
 pub mod report;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod site;
 pub mod site_config;
 pub mod source;

@@ -1,0 +1,280 @@
+//! `gongkai serve`: live preview.
+//!
+//! The server renders the site with the same pipeline as `build` (check → render), keeps the
+//! rendered files in memory as a snapshot, and serves only from that snapshot — no path of a
+//! request ever reaches the file system, so `..`, encoded slashes, absolute paths and symlinks
+//! cannot lead anywhere. A watcher folds editors' save patterns into one rebuild; a successful
+//! rebuild swaps the snapshot first and then tells connected browsers (WebSocket) to reload, so a
+//! reload never meets a missing page. A failed rebuild keeps the last good snapshot and shows the
+//! diagnostics as an overlay on every page until the next good build. Nothing is written to disk.
+
+mod http;
+mod watch;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::diagnostic::Diagnostic;
+use crate::pipeline::{self, BuildError};
+use crate::render;
+
+/// The script `serve` injects into every page (never into `build` output).
+pub const LIVE_SCRIPT: &str = include_str!("live.js");
+
+/// Options of `gongkai serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Site root.
+    pub root: PathBuf,
+    /// Address to bind.
+    pub bind: IpAddr,
+    /// Port (0 = any free port).
+    pub port: u16,
+    /// Poll the file system instead of native events (WSL2, network drives, containers).
+    pub poll: bool,
+}
+
+/// The files of the last good build.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Path → bytes.
+    pub files: HashMap<String, Arc<Vec<u8>>>,
+    /// Build number (0 = no good build yet).
+    pub generation: u64,
+}
+
+/// What connected browsers are told.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum LiveEvent {
+    /// Reload the page (the new snapshot is in place).
+    Reload {
+        /// Build number.
+        generation: u64,
+    },
+    /// Only stylesheets changed: swap them without a reload.
+    Css {
+        /// Build number.
+        generation: u64,
+    },
+    /// The rebuild failed: show the diagnostics over the page.
+    Error {
+        /// Overlay HTML.
+        html: String,
+    },
+}
+
+/// Shared server state.
+pub struct State {
+    root: PathBuf,
+    snapshot: RwLock<Arc<Snapshot>>,
+    overlay: RwLock<Option<Arc<String>>>,
+    events: broadcast::Sender<LiveEvent>,
+}
+
+impl State {
+    fn new(root: PathBuf) -> Arc<State> {
+        let (events, _) = broadcast::channel(64);
+        Arc::new(State {
+            root,
+            snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            overlay: RwLock::new(None),
+            events,
+        })
+    }
+
+    /// The current snapshot.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The current error overlay, if the last rebuild failed.
+    pub fn overlay(&self) -> Option<Arc<String>> {
+        self.overlay.read().ok().and_then(|o| o.clone())
+    }
+
+    /// Rebuild; on success swap the snapshot, then notify. Returns the build time and whether it
+    /// succeeded.
+    fn rebuild(&self, css_only: bool) -> (std::time::Duration, bool) {
+        let started = Instant::now();
+        match render_snapshot(&self.root) {
+            Ok(files) => {
+                let generation = self.snapshot().generation + 1;
+                let snapshot = Arc::new(Snapshot { files, generation });
+                if let Ok(mut s) = self.snapshot.write() {
+                    *s = snapshot;
+                }
+                let had_errors = self
+                    .overlay
+                    .write()
+                    .map(|mut o| o.take().is_some())
+                    .unwrap_or(false);
+                let event = if css_only && !had_errors {
+                    LiveEvent::Css { generation }
+                } else {
+                    LiveEvent::Reload { generation }
+                };
+                let _ = self.events.send(event);
+                (started.elapsed(), true)
+            }
+            Err(diags) => {
+                let html = overlay_html(&diags);
+                if let Ok(mut o) = self.overlay.write() {
+                    *o = Some(Arc::new(html.clone()));
+                }
+                let _ = self.events.send(LiveEvent::Error { html });
+                (started.elapsed(), false)
+            }
+        }
+    }
+}
+
+/// Check and render the site into memory, with the live script injected and without minifying.
+pub fn render_snapshot(root: &Path) -> Result<HashMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>> {
+    let checked =
+        pipeline::check(root).map_err(|e| vec![Diagnostic::error("F1", e.to_string())])?;
+    let errors: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let Some(site) = checked.site else {
+        return Err(checked.diagnostics);
+    };
+    let options = render::Options {
+        minify: false,
+        inject: Some(format!("<script>{LIVE_SCRIPT}</script>")),
+    };
+    match pipeline::render_with(&site, &options) {
+        Ok((rendered, _)) => Ok(rendered
+            .files
+            .into_iter()
+            .map(|f| (f.path, Arc::new(f.bytes)))
+            .collect()),
+        Err(BuildError::Invalid(d)) => Err(d),
+        Err(BuildError::Load(e)) => Err(vec![Diagnostic::error("F1", e.to_string())]),
+        Err(BuildError::Output(e)) => Err(vec![Diagnostic::error("F1", e.to_string())]),
+    }
+}
+
+/// The diagnostics as the overlay shown over every page.
+pub fn overlay_html(diags: &[Diagnostic]) -> String {
+    let mut items = String::new();
+    for d in diags {
+        items.push_str("<li><p class=\"gk-where\">");
+        items.push_str(&escape(&d.one_line()));
+        items.push_str("</p>");
+        if let Some(p) = &d.path {
+            items.push_str(&format!("<p>栏目：{}</p>", escape(p)));
+        }
+        match (&d.expected, &d.found) {
+            (Some(e), Some(f)) => {
+                items.push_str(&format!("<p>应为：{}；实为：{}</p>", escape(e), escape(f)))
+            }
+            (Some(e), None) => items.push_str(&format!("<p>应为：{}</p>", escape(e))),
+            _ => {}
+        }
+        if let Some(h) = &d.hint {
+            items.push_str(&format!("<p>提示：{}</p>", escape(h)));
+        }
+        items.push_str("</li>");
+    }
+    format!(
+        "<div id=\"gongkai-overlay\" role=\"alert\" style=\"position:fixed;inset:0 0 auto 0;max-height:70vh;overflow:auto;z-index:9999;background:#fff;color:#1a1a1a;border-bottom:6px solid #b00020;padding:1rem 1.5rem;font:16px/1.6 sans-serif;box-shadow:0 4px 16px rgba(0,0,0,.4)\">\
+<p style=\"font-weight:bold;font-size:1.2em;margin:0 0 .5rem\">有 {} 个错误，页面仍显示上一次成功生成的内容。修改并保存后会自动刷新。</p>\
+<ol style=\"margin:0;padding-left:1.5rem\">{items}</ol>\
+<button type=\"button\" onclick=\"this.parentNode.remove()\" style=\"font:inherit;margin-top:.5rem;padding:.25rem 1rem\">暂时关闭</button></div>",
+        diags.len()
+    )
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Run the preview server until Ctrl-C. Returns the exit status.
+pub fn run(opts: ServeOptions) -> u8 {
+    if !opts.root.join("site.toml").is_file() {
+        eprintln!(
+            "错误：{} 不是 gongkai 站点：找不到 site.toml。请在站点目录中运行，或用 --root 指定站点目录。",
+            opts.root.display()
+        );
+        return 2;
+    }
+    let state = State::new(opts.root.clone());
+    let (took, ok) = state.rebuild(false);
+    if ok {
+        println!(
+            "已生成预览：{} 个文件，用时 {} 毫秒。",
+            state.snapshot().files.len(),
+            took.as_millis()
+        );
+    } else {
+        eprintln!("首次生成失败；预览页会显示错误，修改并保存后自动重新生成。");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：无法启动服务：{e}");
+            return 2;
+        }
+    };
+    runtime.block_on(async move {
+        let addr = SocketAddr::new(opts.bind, opts.port);
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("错误：无法监听 {addr}：{e}。可用 --port 换一个端口。");
+                return 2;
+            }
+        };
+        let local = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
+        if !opts.bind.is_loopback() {
+            eprintln!(
+                "警告：预览服务监听在 {local}，同一网络中的其他电脑也能访问。仅在确实需要时使用 --bind。"
+            );
+        }
+        let watcher = match watch::spawn(state.clone(), opts.poll) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("错误：无法监视文件变化：{e}。可以试试 --poll。");
+                return 2;
+            }
+        };
+        println!("正在预览：http://{local}/ （按 Ctrl-C 停止）");
+        let app = http::router(state.clone());
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await;
+        drop(watcher);
+        match served {
+            Ok(()) => {
+                println!("预览已停止。");
+                0
+            }
+            Err(e) => {
+                eprintln!("错误：预览服务出错：{e}");
+                2
+            }
+        }
+    })
+}
