@@ -26,6 +26,8 @@ pub enum OutputError {
     Io(PathBuf, io::Error),
     /// A rendered path that would escape the output folder.
     BadPath(String),
+    /// Two files for one path.
+    Duplicate(String),
 }
 
 impl std::fmt::Display for OutputError {
@@ -34,6 +36,7 @@ impl std::fmt::Display for OutputError {
             OutputError::Refused(p, why) => write!(f, "不能把网站生成到 {}：{why}", p.display()),
             OutputError::Io(p, e) => write!(f, "写入 {} 失败：{e}", p.display()),
             OutputError::BadPath(p) => write!(f, "生成的文件路径无效：{p}"),
+            OutputError::Duplicate(p) => write!(f, "两个文件都要生成到 {p}"),
         }
     }
 }
@@ -116,54 +119,111 @@ pub fn check_target(out: &Path, site_root: &Path) -> Result<PathBuf, OutputError
     Ok(out_abs)
 }
 
+/// A sink that streams files into a temporary sibling of the output folder; [`DiskSink::commit`]
+/// swaps it in, dropping it without commit removes it.
+pub struct DiskSink {
+    out: PathBuf,
+    tmp: PathBuf,
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    files: std::sync::atomic::AtomicUsize,
+    bytes: std::sync::atomic::AtomicU64,
+    committed: bool,
+}
+
+impl DiskSink {
+    /// Start writing a new version of `out` (already checked by [`check_target`]).
+    pub fn begin(out: &Path) -> Result<DiskSink, OutputError> {
+        let parent = out
+            .parent()
+            .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有上级目录".into()))?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有文件夹名".into()))?;
+        fs::create_dir_all(parent).map_err(|e| OutputError::Io(parent.to_path_buf(), e))?;
+        clean_leftovers(parent, &name);
+        let tmp = parent.join(format!(".{name}.gongkai-tmp-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+        }
+        fs::create_dir(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+        Ok(DiskSink {
+            out: out.to_path_buf(),
+            tmp,
+            seen: Default::default(),
+            files: Default::default(),
+            bytes: Default::default(),
+            committed: false,
+        })
+    }
+
+    /// Write one file into the new version.
+    pub fn write(&self, f: &OutputFile) -> Result<(), OutputError> {
+        use std::sync::atomic::Ordering;
+        let rel = safe_relative(&f.path)?;
+        {
+            let mut seen = self
+                .seen
+                .lock()
+                .map_err(|_| OutputError::BadPath(f.path.clone()))?;
+            if !seen.insert(f.path.clone()) {
+                return Err(OutputError::Duplicate(f.path.clone()));
+            }
+        }
+        let path = self.tmp.join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
+        }
+        let mut file = fs::File::create(&path).map_err(|e| OutputError::Io(path.clone(), e))?;
+        file.write_all(&f.bytes)
+            .map_err(|e| OutputError::Io(path.clone(), e))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes
+            .fetch_add(f.bytes.len() as u64, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Swap the new version in; the previous one is deleted.
+    pub fn commit(mut self) -> Result<Written, OutputError> {
+        use std::sync::atomic::Ordering;
+        fs::write(self.tmp.join(MARKER), "gongkai\n")
+            .map_err(|e| OutputError::Io(self.tmp.join(MARKER), e))?;
+        swap_in(&self.tmp, &self.out)?;
+        self.committed = true;
+        Ok(Written {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+        })
+    }
+}
+
+impl Drop for DiskSink {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+impl crate::render::Sink for DiskSink {
+    fn put(&self, file: OutputFile) -> Result<(), crate::diagnostic::Diagnostic> {
+        self.write(&file).map_err(|e| match e {
+            OutputError::Duplicate(p) => crate::render::duplicate(&p),
+            other => crate::diagnostic::Diagnostic::error("F1", other.to_string()),
+        })
+    }
+}
+
 /// Write `files` as the new content of `out` (already checked by [`check_target`]).
 pub fn write_site<I>(out: &Path, files: I) -> Result<Written, OutputError>
 where
     I: IntoIterator<Item = OutputFile>,
 {
-    let parent = out
-        .parent()
-        .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有上级目录".into()))?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有文件夹名".into()))?;
-    fs::create_dir_all(parent).map_err(|e| OutputError::Io(parent.to_path_buf(), e))?;
-    clean_leftovers(parent, &name);
-    let tmp = parent.join(format!(".{name}.gongkai-tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+    let sink = DiskSink::begin(out)?;
+    for f in files {
+        sink.write(&f)?;
     }
-    fs::create_dir(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
-    let result = (|| {
-        let mut written = Written::default();
-        for f in files {
-            let rel = safe_relative(&f.path)?;
-            let path = tmp.join(rel);
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
-            }
-            let mut file = fs::File::create(&path).map_err(|e| OutputError::Io(path.clone(), e))?;
-            file.write_all(&f.bytes)
-                .map_err(|e| OutputError::Io(path.clone(), e))?;
-            written.files += 1;
-            written.bytes += f.bytes.len() as u64;
-        }
-        fs::write(tmp.join(MARKER), "gongkai\n")
-            .map_err(|e| OutputError::Io(tmp.join(MARKER), e))?;
-        Ok(written)
-    })();
-    let written = match result {
-        Ok(w) => w,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    swap_in(&tmp, out).inspect_err(|_| {
-        let _ = fs::remove_dir_all(&tmp);
-    })?;
-    Ok(written)
+    sink.commit()
 }
 
 /// A rendered path as a relative path that stays inside the output.

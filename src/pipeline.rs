@@ -85,30 +85,32 @@ pub fn build(root: &Path, output: Option<&Path>) -> Result<Built, BuildError> {
     let Some(site) = checked.site else {
         return Err(BuildError::Invalid(checked.diagnostics));
     };
-    let (rendered, _) = render(&site)?;
-    let written = crate::output::write_site(&target, rendered.files).map_err(BuildError::Output)?;
+    let theme =
+        crate::render::Theme::load(&site.root, &site.config.theme).map_err(BuildError::Invalid)?;
+    let sink = crate::output::DiskSink::begin(&target).map_err(BuildError::Output)?;
+    let pages =
+        crate::render::render_site(&site, &theme, &crate::render::Options::default(), &sink)
+            .map_err(BuildError::Invalid)?;
+    let written = sink.commit().map_err(BuildError::Output)?;
     Ok(Built {
         output: target,
-        pages: rendered.pages,
+        pages,
         written,
         warnings: checked.diagnostics,
         missing_website_details: site.config.missing_website_details(),
     })
 }
 
-/// Render a checked site with its theme (the stage `build` and `serve` share).
-pub fn render(site: &Site) -> Result<(crate::render::Rendered, crate::render::Theme), BuildError> {
-    render_with(site, &crate::render::Options::default())
-}
-
-/// Render with options (serve injects its reload script).
-pub fn render_with(
+/// Render a checked site with its theme into memory (serve, tests): the files sorted by path and
+/// the number of pages.
+pub fn render_in_memory(
     site: &Site,
     options: &crate::render::Options,
-) -> Result<(crate::render::Rendered, crate::render::Theme), BuildError> {
+) -> Result<(Vec<crate::render::OutputFile>, usize), BuildError> {
     let theme =
         crate::render::Theme::load(&site.root, &site.config.theme).map_err(BuildError::Invalid)?;
-    let rendered =
-        crate::render::render_site(site, &theme, options).map_err(BuildError::Invalid)?;
-    Ok((rendered, theme))
+    let sink = crate::render::MemorySink::new();
+    let pages =
+        crate::render::render_site(site, &theme, options, &sink).map_err(BuildError::Invalid)?;
+    Ok((sink.into_files(), pages))
 }

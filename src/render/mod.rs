@@ -1,8 +1,11 @@
-//! Rendering: the model in, output files (path + bytes) out. Pure: no disk writes (the writer
-//! is [`crate::output`]) and no global state, so `build` and `serve` share it.
+//! Rendering: the model in, output files (path + bytes) out, handed one by one to a [`Sink`].
+//! Pure: the sink decides where files go (the atomic disk writer of `build`, the in-memory
+//! snapshot of `serve`), and there is no global state.
 //!
-//! Every page links relatively (`../2020/index.html`), so the folder works under any subpath and
-//! from `file://`; nothing depends on the clock, so two builds are byte-identical.
+//! Pages are rendered in parallel and streamed to the sink as soon as they are done, so a
+//! platform of thousands of reports is never held in memory whole. Every page links relatively
+//! (`../2020/index.html`), so the folder works under any subpath and from `file://`; nothing
+//! depends on the clock, so two builds are byte-identical.
 
 pub mod chart;
 pub mod table;
@@ -10,6 +13,8 @@ pub mod theme;
 pub mod view;
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -17,6 +22,7 @@ use tera::Context;
 
 use crate::diagnostic::Diagnostic;
 use crate::export;
+use crate::number::Decimal;
 use crate::schema;
 use crate::site::Site;
 
@@ -30,6 +36,52 @@ pub struct OutputFile {
     pub path: String,
     /// Contents.
     pub bytes: Vec<u8>,
+}
+
+/// Where rendered files go.
+pub trait Sink: Sync {
+    /// Take one file. Called from several threads.
+    fn put(&self, file: OutputFile) -> Result<(), Diagnostic>;
+}
+
+/// A sink that keeps the files in memory (serve, tests).
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    files: Mutex<Vec<OutputFile>>,
+}
+
+impl MemorySink {
+    /// An empty sink.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.files.into_inner().unwrap_or_default();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, file: OutputFile) -> Result<(), Diagnostic> {
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| Diagnostic::error("F1", "内部错误：输出列表不可用"))?;
+        if files.iter().any(|f| f.path == file.path) {
+            return Err(duplicate(&file.path));
+        }
+        files.push(file);
+        Ok(())
+    }
+}
+
+/// Two files for one output path.
+pub fn duplicate(path: &str) -> Diagnostic {
+    Diagnostic::error("F2", format!("两个文件都要生成到 {path}"))
+        .hint("content/ 中的附件或 pages 文件与生成的页面同名；请改名。")
 }
 
 /// How to render.
@@ -50,98 +102,493 @@ impl Default for Options {
     }
 }
 
-/// The rendered site.
+/// Where a body's pages sit: alone (a single-office site) or in a platform.
 #[derive(Debug, Clone, Default)]
-pub struct Rendered {
-    /// Every file, sorted by path.
-    pub files: Vec<OutputFile>,
-    /// Number of HTML pages.
-    pub pages: usize,
+pub struct Placement {
+    /// Folder of the body in the output (`""` alone, `"dongliu/"` in a platform).
+    pub prefix: String,
+    /// The platform's name, when in a platform.
+    pub platform: Option<String>,
 }
 
-impl Rendered {
-    /// Total size.
-    pub fn bytes(&self) -> usize {
-        self.files.iter().map(|f| f.bytes.len()).sum()
+/// Counts of what was rendered.
+#[derive(Debug, Default)]
+pub struct Counter {
+    pages: AtomicUsize,
+}
+
+impl Counter {
+    /// Pages rendered so far.
+    pub fn pages(&self) -> usize {
+        self.pages.load(Ordering::Relaxed)
     }
 }
 
-struct PageJob {
-    template: &'static str,
-    path: String,
-    context: Context,
-}
-
 /// `""`, `"../"`, `"../../"` for a page at `path`.
-fn root_of(path: &str) -> String {
+pub fn root_of(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// Render the whole site.
+/// Per-page helpers of one body.
+struct BodyPages<'a> {
+    site_view: SiteView,
+    place: &'a Placement,
+    opts: &'a Options,
+    theme: &'a Theme,
+    md_titles: Vec<(String, String)>,
+}
+
+impl BodyPages<'_> {
+    /// The first breadcrumb: the body's home (`首页` for a single-office site).
+    fn home_crumb(&self, root: &str) -> Link {
+        let text = if self.place.platform.is_some() {
+            self.site_view.short_name.clone()
+        } else {
+            "首页".to_string()
+        };
+        Link {
+            text,
+            url: format!("{root}index.html"),
+        }
+    }
+
+    fn page(
+        &self,
+        kind: &'static str,
+        path: &str,
+        title: String,
+        h1: String,
+        description: String,
+        meta: Vec<MetaTag>,
+        crumbs: Vec<Link>,
+    ) -> PageView {
+        let root = root_of(path);
+        let full = format!("{}{path}", self.place.prefix);
+        let top = root_of(&full);
+        let mut breadcrumbs = Vec::new();
+        if let Some(name) = &self.place.platform {
+            breadcrumbs.push(Link {
+                text: name.clone(),
+                url: format!("{top}index.html"),
+            });
+        }
+        breadcrumbs.extend(crumbs);
+        PageView {
+            kind,
+            title,
+            h1,
+            root: root.clone(),
+            static_root: top.clone(),
+            path: path.to_string(),
+            description,
+            meta: self.site_meta(meta),
+            breadcrumbs,
+            nav: self.nav(path, &root, &top),
+        }
+    }
+
+    fn nav(&self, current: &str, root: &str, top: &str) -> Vec<NavItem> {
+        let mut nav = Vec::new();
+        if let Some(name) = &self.place.platform {
+            nav.push(NavItem {
+                text: format!("{name}首页"),
+                url: format!("{top}index.html"),
+                current: false,
+            });
+        }
+        let is_year = current.len() == 15
+            && current.ends_with("/index.html")
+            && current[..4].parse::<u16>().is_ok();
+        nav.push(NavItem {
+            text: "年度报告".into(),
+            url: format!("{root}index.html"),
+            current: current == "index.html" || is_year,
+        });
+        nav.push(NavItem {
+            text: "历年对比".into(),
+            url: format!("{root}compare/index.html"),
+            current: current == "compare/index.html",
+        });
+        for (slug, title) in &self.md_titles {
+            let path = format!("{slug}/index.html");
+            nav.push(NavItem {
+                text: title.clone(),
+                current: current == path,
+                url: format!("{root}{path}"),
+            });
+        }
+        nav
+    }
+
+    fn site_meta(&self, page_meta: Vec<MetaTag>) -> Vec<MetaTag> {
+        let sv = &self.site_view;
+        let mut meta = vec![MetaTag {
+            name: "SiteName".into(),
+            content: sv.name.clone(),
+        }];
+        if let Some(d) = &sv.domain {
+            meta.push(MetaTag {
+                name: "SiteDomain".into(),
+                content: d.clone(),
+            });
+        }
+        if let Some(c) = sv.website.site_code.as_ref().filter(|c| !c.is_empty()) {
+            meta.push(MetaTag {
+                name: "SiteIDCode".into(),
+                content: c.clone(),
+            });
+        }
+        meta.extend(page_meta);
+        meta
+    }
+
+    fn column_meta(&self) -> Vec<MetaTag> {
+        let sv = &self.site_view;
+        vec![
+            MetaTag {
+                name: "ColumnName".into(),
+                content: sv.column.clone(),
+            },
+            MetaTag {
+                name: "ColumnDescription".into(),
+                content: format!("{}历年政府信息公开工作年度报告", sv.short_name),
+            },
+            MetaTag {
+                name: "ColumnKeywords".into(),
+                content: format!("政府信息公开,年度报告,{}", sv.short_name),
+            },
+            MetaTag {
+                name: "ColumnType".into(),
+                content: "信息公开年报".into(),
+            },
+        ]
+    }
+
+    fn context(&self, page: &PageView) -> Context {
+        base_context(&self.site_view, page, self.opts)
+    }
+
+    fn emit(
+        &self,
+        template: &str,
+        path: &str,
+        ctx: &Context,
+        sink: &dyn Sink,
+        counter: &Counter,
+    ) -> Result<(), Diagnostic> {
+        let html = self
+            .theme
+            .tera
+            .render(template, ctx)
+            .map_err(|e| theme::render_diagnostic(&e, template))?;
+        counter.pages.fetch_add(1, Ordering::Relaxed);
+        sink.put(OutputFile {
+            path: format!("{}{path}", self.place.prefix),
+            bytes: finish_html(html, self.opts),
+        })
+    }
+
+    fn put(&self, path: String, bytes: Vec<u8>, sink: &dyn Sink) -> Result<(), Diagnostic> {
+        sink.put(OutputFile {
+            path: format!("{}{path}", self.place.prefix),
+            bytes,
+        })
+    }
+}
+
+/// Render a single-office site: the body's pages plus the site-level files (static assets, 404,
+/// robots.txt, and sitemap.xml and atom.xml when `base_url` is set).
 pub fn render_site(
     site: &Site,
     theme: &Theme,
     opts: &Options,
-) -> Result<Rendered, Vec<Diagnostic>> {
+    sink: &dyn Sink,
+) -> Result<usize, Vec<Diagnostic>> {
+    let counter = Counter::default();
+    let place = Placement::default();
+    render_body(site, theme, opts, &place, sink, &counter)?;
+    let site_view = view::site_view(site);
+    let pages = BodyPages {
+        site_view,
+        place: &place,
+        opts,
+        theme,
+        md_titles: md_titles(site),
+    };
+    // 404: served for any missing path, so its links are relative to the site root.
+    let page = pages.page(
+        "404",
+        "404.html",
+        format!("页面不存在 — {}", pages.site_view.name),
+        "页面不存在".into(),
+        "您要访问的页面不存在。".into(),
+        Vec::new(),
+        vec![
+            Link {
+                text: "首页".into(),
+                url: "index.html".into(),
+            },
+            Link {
+                text: "页面不存在".into(),
+                url: String::new(),
+            },
+        ],
+    );
+    let mut ctx = pages.context(&page);
+    ctx.insert(
+        "years",
+        &site.years.iter().map(|y| y.year).collect::<Vec<_>>(),
+    );
+    pages
+        .emit("404.html", "404.html", &ctx, sink, &counter)
+        .map_err(|d| vec![d])?;
+    let mut pages_urls: Vec<String> = vec!["index.html".into(), "compare/index.html".into()];
+    pages_urls.extend(site.years.iter().map(|y| format!("{}/index.html", y.year)));
+    pages_urls.extend(
+        pages
+            .md_titles
+            .iter()
+            .map(|(slug, _)| format!("{slug}/index.html")),
+    );
+    let feed: Vec<FeedEntry> = site
+        .years
+        .iter()
+        .rev()
+        .filter_map(|y| {
+            let date = y.report.published.as_ref()?;
+            Some(FeedEntry::new(
+                view::report_title(site, y),
+                format!("{}/", y.year),
+                date,
+            ))
+        })
+        .collect();
+    render_site_files(
+        theme,
+        &pages.site_view,
+        site.config.base_url.as_deref(),
+        &pages_urls,
+        feed,
+        sink,
+    )?;
+    Ok(counter.pages())
+}
+
+/// robots.txt, sitemap.xml and atom.xml (with `base_url`), and the theme's static files.
+pub fn render_site_files(
+    theme: &Theme,
+    site_view: &SiteView,
+    base_url: Option<&str>,
+    page_paths: &[String],
+    feed: Vec<FeedEntry>,
+    sink: &dyn Sink,
+) -> Result<(), Vec<Diagnostic>> {
+    let mut robots = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base) = base_url.filter(|b| !b.is_empty()) {
+        let base = if base.ends_with('/') {
+            base.to_string()
+        } else {
+            format!("{base}/")
+        };
+        robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
+        let mut urls: Vec<String> = page_paths
+            .iter()
+            .map(|p| format!("{base}{}", p.trim_end_matches("index.html")))
+            .collect();
+        urls.sort();
+        let mut ctx = Context::new();
+        ctx.insert("urls", &urls);
+        let sitemap = theme
+            .tera
+            .render("sitemap.xml", &ctx)
+            .map_err(|e| vec![theme::render_diagnostic(&e, "sitemap.xml")])?;
+        sink.put(OutputFile {
+            path: "sitemap.xml".into(),
+            bytes: sitemap.into_bytes(),
+        })
+        .map_err(|d| vec![d])?;
+        let mut feed = feed;
+        for e in &mut feed {
+            e.url = format!("{base}{}", e.url);
+        }
+        feed.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.url.cmp(&b.url)));
+        let mut ctx = Context::new();
+        ctx.insert("site", site_view);
+        ctx.insert("base", &base);
+        ctx.insert(
+            "updated",
+            &feed
+                .first()
+                .map(|e| e.updated.clone())
+                .unwrap_or_else(|| "2000-01-01T00:00:00+08:00".into()),
+        );
+        ctx.insert("entries", &feed);
+        let atom = theme
+            .tera
+            .render("atom.xml", &ctx)
+            .map_err(|e| vec![theme::render_diagnostic(&e, "atom.xml")])?;
+        sink.put(OutputFile {
+            path: "atom.xml".into(),
+            bytes: atom.into_bytes(),
+        })
+        .map_err(|d| vec![d])?;
+    }
+    sink.put(OutputFile {
+        path: "robots.txt".into(),
+        bytes: robots.into_bytes(),
+    })
+    .map_err(|d| vec![d])?;
+    for (name, bytes) in &theme.statics {
+        sink.put(OutputFile {
+            path: format!("static/{name}"),
+            bytes: bytes.clone(),
+        })
+        .map_err(|d| vec![d])?;
+    }
+    Ok(())
+}
+
+fn md_titles(site: &Site) -> Vec<(String, String)> {
+    site.pages
+        .iter()
+        .map(|p| {
+            let (title, _, _) = view::md_page_view(&p.source.text);
+            (p.slug.clone(), title.unwrap_or_else(|| p.slug.clone()))
+        })
+        .collect()
+}
+
+/// Render one body's pages, data downloads and attachments under `place.prefix`.
+pub fn render_body(
+    site: &Site,
+    theme: &Theme,
+    opts: &Options,
+    place: &Placement,
+    sink: &dyn Sink,
+    counter: &Counter,
+) -> Result<(), Vec<Diagnostic>> {
     let site_view = view::site_view(site);
     let values = view::metric_values(site);
-    let mut files: Vec<OutputFile> = Vec::new();
-    let mut jobs: Vec<PageJob> = Vec::new();
-
-    // Data downloads first: pages link to them with their sizes.
+    let pages = BodyPages {
+        site_view,
+        place,
+        opts,
+        theme,
+        md_titles: md_titles(site),
+    };
+    let sv = &pages.site_view;
     let body = site.config.body.name.clone();
+    let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
+    let fail = |d: Diagnostic| {
+        if let Ok(mut e) = errors.lock() {
+            e.push(d);
+        }
+    };
+
+    // One job per year: its data files and its page, rendered and handed to the sink at once.
+    let year_sizes: Vec<Option<(usize, usize)>> = (0..site.years.len())
+        .into_par_iter()
+        .map(|i| -> Result<(usize, usize), Diagnostic> {
+            let y = &site.years[i];
+            let tidy = export::tidy_report(&body, &y.report);
+            let json = serde_json::to_string(&tidy).unwrap_or_default() + "\n";
+            let csv = export::csv(std::slice::from_ref(&tidy));
+            let sizes = (json.len(), csv.len());
+            pages.put(format!("data/{}.json", y.year), json.into_bytes(), sink)?;
+            pages.put(format!("data/{}.csv", y.year), csv.into_bytes(), sink)?;
+            let mut table_csv = BTreeMap::new();
+            for (ti, table) in y.report.edition.tables.iter().enumerate() {
+                let csv = table::table_csv(&y.report, ti);
+                let path = format!("data/{}-t{}.csv", y.year, table.number);
+                table_csv.insert(ti, (format!("../{path}"), csv.len()));
+                pages.put(path, csv.into_bytes(), sink)?;
+            }
+            let csv_of = |ti: usize| table_csv.get(&ti).cloned().unwrap_or_default();
+            let mut yv = view::year_view(site, i, &values, &csv_of);
+            yv.downloads = vec![
+                Download {
+                    url: format!("../data/{}.csv", y.year),
+                    text: format!(
+                        "下载{}年度全部表格数据（CSV 格式，UTF-8 编码，{}）",
+                        y.year,
+                        size_text(sizes.1)
+                    ),
+                },
+                Download {
+                    url: format!("../data/{}.json", y.year),
+                    text: format!(
+                        "下载{}年度全部表格数据（JSON 格式，{}）",
+                        y.year,
+                        size_text(sizes.0)
+                    ),
+                },
+            ];
+            let path = format!("{}/index.html", y.year);
+            let mut meta = pages.column_meta();
+            meta.push(MetaTag {
+                name: "ArticleTitle".into(),
+                content: yv.title.clone(),
+            });
+            if let Some(p) = &y.report.published {
+                let stamp = if p.contains(' ') {
+                    p.clone()
+                } else {
+                    format!("{p} 00:00")
+                };
+                meta.push(MetaTag {
+                    name: "PubDate".into(),
+                    content: stamp,
+                });
+            }
+            meta.push(MetaTag {
+                name: "ContentSource".into(),
+                content: sv.body.name.clone(),
+            });
+            meta.push(MetaTag {
+                name: "Keywords".into(),
+                content: format!("政府信息公开,年度报告,{},{}", sv.short_name, y.year),
+            });
+            let lead = y
+                .narrative
+                .as_ref()
+                .map(|n| view::plain_excerpt(n.text(&n.lead), 120))
+                .unwrap_or_default();
+            let root = root_of(&path);
+            let page = pages.page(
+                "year",
+                &path,
+                format!("{} — {}", yv.title, sv.name),
+                yv.title.clone(),
+                if lead.is_empty() {
+                    yv.title.clone()
+                } else {
+                    lead
+                },
+                meta,
+                vec![
+                    pages.home_crumb(&root),
+                    Link {
+                        text: format!("{}年度报告", y.year),
+                        url: String::new(),
+                    },
+                ],
+            );
+            let mut ctx = pages.context(&page);
+            ctx.insert("report", &yv);
+            pages.emit("year.html", &path, &ctx, sink, counter)?;
+            Ok(sizes)
+        })
+        .map(|r| r.map_err(&fail).ok())
+        .collect();
+    let _ = year_sizes;
+
+    // All years of the body.
     let tidy: Vec<export::TidyReport> = site
         .years
         .iter()
         .map(|y| export::tidy_report(&body, &y.report))
         .collect();
-    let mut year_downloads: BTreeMap<u16, Vec<Download>> = BTreeMap::new();
-    let mut table_csv: BTreeMap<(u16, usize), (String, usize)> = BTreeMap::new();
-    for (y, t) in site.years.iter().zip(&tidy) {
-        let json = serde_json::to_string_pretty(t).unwrap_or_default() + "\n";
-        let csv = export::csv(std::slice::from_ref(t));
-        let jp = format!("data/{}.json", y.year);
-        let cp = format!("data/{}.csv", y.year);
-        year_downloads.insert(
-            y.year,
-            vec![
-                Download {
-                    url: format!("../{cp}"),
-                    text: format!(
-                        "下载{}年度全部表格数据（CSV 格式，UTF-8 编码，{}）",
-                        y.year,
-                        size_text(csv.len())
-                    ),
-                },
-                Download {
-                    url: format!("../{jp}"),
-                    text: format!(
-                        "下载{}年度全部表格数据（JSON 格式，{}）",
-                        y.year,
-                        size_text(json.len())
-                    ),
-                },
-            ],
-        );
-        files.push(OutputFile {
-            path: jp,
-            bytes: json.into_bytes(),
-        });
-        files.push(OutputFile {
-            path: cp,
-            bytes: csv.into_bytes(),
-        });
-        for (ti, table) in y.report.edition.tables.iter().enumerate() {
-            let csv = table::table_csv(&y.report, ti);
-            let path = format!("data/{}-t{}.csv", y.year, table.number);
-            table_csv.insert((y.year, ti), (format!("../{path}"), csv.len()));
-            files.push(OutputFile {
-                path,
-                bytes: csv.into_bytes(),
-            });
-        }
-    }
-    let all_json = serde_json::to_string_pretty(&tidy).unwrap_or_default() + "\n";
+    let all_json = serde_json::to_string(&tidy).unwrap_or_default() + "\n";
     let all_csv = export::csv(&tidy);
     let all_downloads = vec![
         Download {
@@ -159,103 +606,140 @@ pub fn render_site(
             ),
         },
     ];
-    files.push(OutputFile {
-        path: "data/all.json".into(),
-        bytes: all_json.into_bytes(),
-    });
-    files.push(OutputFile {
-        path: "data/all.csv".into(),
-        bytes: all_csv.into_bytes(),
-    });
-    files.push(OutputFile {
-        path: "data/report.schema.json".into(),
-        bytes: schema::schema_json().into_bytes(),
-    });
+    drop(tidy);
+    let rest = (|| -> Result<(), Diagnostic> {
+        pages.put("data/all.json".into(), all_json.into_bytes(), sink)?;
+        pages.put("data/all.csv".into(), all_csv.into_bytes(), sink)?;
+        pages.put(
+            "data/report.schema.json".into(),
+            schema::schema_json().into_bytes(),
+            sink,
+        )?;
 
-    // Markdown pages: their titles are needed for the navigation.
-    let mut md_pages = Vec::new();
-    for p in &site.pages {
-        let (title, page_view, summary) = view::md_page_view(&p.source.text);
-        let title = title.unwrap_or_else(|| p.slug.clone());
-        md_pages.push((p, title, page_view, summary));
-    }
-    let nav_for = |current: &str, root: &str| -> Vec<NavItem> {
-        let mut nav = vec![
-            NavItem {
-                text: "年度报告".into(),
-                url: format!("{root}index.html"),
-                current: current == "index.html"
-                    || (current.len() == 15
-                        && current.ends_with("/index.html")
-                        && current[..4].parse::<u16>().is_ok()),
-            },
-            NavItem {
-                text: "历年对比".into(),
-                url: format!("{root}compare/index.html"),
-                current: current == "compare/index.html",
-            },
-        ];
-        for (p, title, _, _) in &md_pages {
+        // Home.
+        let cards = report_cards(site, &values);
+        let page = pages.page(
+            "home",
+            "index.html",
+            format!("{} — {}", sv.reports_title, sv.name),
+            sv.reports_title.clone(),
+            format!(
+                "{}历年政府信息公开工作年度报告，按国家统一格式发布。",
+                sv.body.name
+            ),
+            pages.column_meta(),
+            vec![Link {
+                text: if place.platform.is_some() {
+                    sv.short_name.clone()
+                } else {
+                    "首页".into()
+                },
+                url: String::new(),
+            }],
+        );
+        let mut ctx = pages.context(&page);
+        ctx.insert("reports", &cards);
+        ctx.insert("downloads", &all_downloads);
+        pages.emit("index.html", "index.html", &ctx, sink, counter)?;
+
+        // Comparison.
+        let mut cv = view::compare_view(site, &values);
+        cv.downloads = all_downloads
+            .iter()
+            .map(|d| Download {
+                url: format!("../{}", d.url),
+                text: d.text.clone(),
+            })
+            .collect();
+        let path = "compare/index.html";
+        let page = pages.page(
+            "compare",
+            path,
+            format!("历年对比 — {} — {}", sv.reports_title, sv.name),
+            "历年对比".into(),
+            format!(
+                "{}历年政府信息公开工作年度报告主要数据对比。",
+                sv.short_name
+            ),
+            pages.column_meta(),
+            vec![
+                pages.home_crumb("../"),
+                Link {
+                    text: "历年对比".into(),
+                    url: String::new(),
+                },
+            ],
+        );
+        let mut ctx = pages.context(&page);
+        ctx.insert("compare", &cv);
+        pages.emit("compare.html", path, &ctx, sink, counter)?;
+
+        // Markdown pages.
+        for p in &site.pages {
+            let (title, pv, summary) = view::md_page_view(&p.source.text);
+            let title = title.unwrap_or_else(|| p.slug.clone());
             let path = format!("{}/index.html", p.slug);
-            nav.push(NavItem {
-                text: title.clone(),
-                current: current == path,
-                url: format!("{root}{path}"),
-            });
+            let root = root_of(&path);
+            let meta = vec![
+                MetaTag {
+                    name: "ArticleTitle".into(),
+                    content: title.clone(),
+                },
+                MetaTag {
+                    name: "ContentSource".into(),
+                    content: sv.body.name.clone(),
+                },
+            ];
+            let page = pages.page(
+                "page",
+                &path,
+                format!("{title} — {}", sv.name),
+                title.clone(),
+                if summary.is_empty() {
+                    title.clone()
+                } else {
+                    summary.chars().take(120).collect()
+                },
+                meta,
+                vec![
+                    pages.home_crumb(&root),
+                    Link {
+                        text: title.clone(),
+                        url: String::new(),
+                    },
+                ],
+            );
+            let mut ctx = pages.context(&page);
+            ctx.insert("content", &pv);
+            pages.emit("page.html", &path, &ctx, sink, counter)?;
         }
-        nav
-    };
-    let site_meta = |page_meta: Vec<MetaTag>| -> Vec<MetaTag> {
-        let mut meta = vec![MetaTag {
-            name: "SiteName".into(),
-            content: site_view.name.clone(),
-        }];
-        if let Some(d) = &site_view.domain {
-            meta.push(MetaTag {
-                name: "SiteDomain".into(),
-                content: d.clone(),
-            });
+        for a in &site.assets {
+            let bytes = std::fs::read(&a.path).map_err(|e| {
+                Diagnostic::error(
+                    "F1",
+                    format!("无法读取 content/{}：{}", a.rel, crate::site::io_reason(&e)),
+                )
+            })?;
+            pages.put(a.rel.clone(), bytes, sink)?;
         }
-        if let Some(c) = site_view
-            .website
-            .site_code
-            .as_ref()
-            .filter(|c| !c.is_empty())
-        {
-            meta.push(MetaTag {
-                name: "SiteIDCode".into(),
-                content: c.clone(),
-            });
-        }
-        meta.extend(page_meta);
-        meta
-    };
-    let column_meta = || -> Vec<MetaTag> {
-        vec![
-            MetaTag {
-                name: "ColumnName".into(),
-                content: site_view.column.clone(),
-            },
-            MetaTag {
-                name: "ColumnDescription".into(),
-                content: format!("{}历年政府信息公开工作年度报告", site_view.short_name),
-            },
-            MetaTag {
-                name: "ColumnKeywords".into(),
-                content: format!("政府信息公开,年度报告,{}", site_view.short_name),
-            },
-            MetaTag {
-                name: "ColumnType".into(),
-                content: "信息公开年报".into(),
-            },
-        ]
-    };
-    let home_crumb = |root: &str| Link {
-        text: "首页".into(),
-        url: format!("{root}index.html"),
-    };
+        Ok(())
+    })();
+    if let Err(d) = rest {
+        fail(d);
+    }
+    let errors = errors.into_inner().unwrap_or_default();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
 
-    // Home.
+/// The home page's list of reports, newest first, with key figures against the year before.
+pub fn report_cards(
+    site: &Site,
+    values: &BTreeMap<u16, BTreeMap<String, Decimal>>,
+) -> Vec<view::ReportCard> {
     let mut cards = Vec::new();
     for (i, y) in site.years.iter().enumerate().rev() {
         let prev = i
@@ -280,353 +764,31 @@ pub fn render_site(
             compared_with: prev.map(|p| p.year),
         });
     }
-    {
-        let path = "index.html".to_string();
-        let root = root_of(&path);
-        let page = PageView {
-            kind: "home",
-            title: format!("{} — {}", site_view.reports_title, site_view.name),
-            h1: site_view.reports_title.clone(),
-            root: root.clone(),
-            path: path.clone(),
-            description: format!(
-                "{}历年政府信息公开工作年度报告，按国家统一格式发布。",
-                site_view.body.name
-            ),
-            meta: site_meta(column_meta()),
-            breadcrumbs: vec![Link {
-                text: "首页".into(),
-                url: String::new(),
-            }],
-            nav: nav_for(&path, &root),
-        };
-        let mut ctx = base_context(&site_view, &page, opts);
-        ctx.insert("reports", &cards);
-        ctx.insert("downloads", &all_downloads);
-        jobs.push(PageJob {
-            template: "index.html",
-            path,
-            context: ctx,
-        });
-    }
-
-    // Year pages.
-    for (i, y) in site.years.iter().enumerate() {
-        let csv_of = |ti: usize| table_csv.get(&(y.year, ti)).cloned().unwrap_or_default();
-        let mut yv = view::year_view(site, i, &values, &csv_of);
-        yv.downloads = year_downloads.get(&y.year).cloned().unwrap_or_default();
-        let path = format!("{}/index.html", y.year);
-        let root = root_of(&path);
-        let mut meta = column_meta();
-        meta.push(MetaTag {
-            name: "ArticleTitle".into(),
-            content: yv.title.clone(),
-        });
-        if let Some(p) = &y.report.published {
-            let stamp = if p.contains(' ') {
-                p.clone()
-            } else {
-                format!("{p} 00:00")
-            };
-            meta.push(MetaTag {
-                name: "PubDate".into(),
-                content: stamp,
-            });
-        }
-        meta.push(MetaTag {
-            name: "ContentSource".into(),
-            content: site_view.body.name.clone(),
-        });
-        meta.push(MetaTag {
-            name: "Keywords".into(),
-            content: format!("政府信息公开,年度报告,{},{}", site_view.short_name, y.year),
-        });
-        let lead = y
-            .narrative
-            .as_ref()
-            .map(|n| view::plain_excerpt(n.text(&n.lead), 120))
-            .unwrap_or_default();
-        let page = PageView {
-            kind: "year",
-            title: format!("{} — {}", yv.title, site_view.name),
-            h1: yv.title.clone(),
-            root: root.clone(),
-            path: path.clone(),
-            description: if lead.is_empty() {
-                yv.title.clone()
-            } else {
-                lead
-            },
-            meta: site_meta(meta),
-            breadcrumbs: vec![
-                home_crumb(&root),
-                Link {
-                    text: format!("{}年度报告", y.year),
-                    url: String::new(),
-                },
-            ],
-            nav: nav_for(&path, &root),
-        };
-        let mut ctx = base_context(&site_view, &page, opts);
-        ctx.insert("report", &yv);
-        jobs.push(PageJob {
-            template: "year.html",
-            path,
-            context: ctx,
-        });
-    }
-
-    // Comparison.
-    {
-        let mut cv = view::compare_view(site, &values);
-        cv.downloads = all_downloads
-            .iter()
-            .map(|d| Download {
-                url: format!("../{}", d.url),
-                text: d.text.clone(),
-            })
-            .collect();
-        let path = "compare/index.html".to_string();
-        let root = root_of(&path);
-        let title = format!("历年对比 — {}", site_view.reports_title);
-        let page = PageView {
-            kind: "compare",
-            title: format!("{title} — {}", site_view.name),
-            h1: "历年对比".into(),
-            root: root.clone(),
-            path: path.clone(),
-            description: format!(
-                "{}历年政府信息公开工作年度报告主要数据对比。",
-                site_view.short_name
-            ),
-            meta: site_meta(column_meta()),
-            breadcrumbs: vec![
-                home_crumb(&root),
-                Link {
-                    text: "历年对比".into(),
-                    url: String::new(),
-                },
-            ],
-            nav: nav_for(&path, &root),
-        };
-        let mut ctx = base_context(&site_view, &page, opts);
-        ctx.insert("compare", &cv);
-        jobs.push(PageJob {
-            template: "compare.html",
-            path,
-            context: ctx,
-        });
-    }
-
-    // Markdown pages.
-    for (p, title, pv, summary) in &md_pages {
-        let path = format!("{}/index.html", p.slug);
-        let root = root_of(&path);
-        let meta = vec![
-            MetaTag {
-                name: "ArticleTitle".into(),
-                content: title.clone(),
-            },
-            MetaTag {
-                name: "ContentSource".into(),
-                content: site_view.body.name.clone(),
-            },
-        ];
-        let page = PageView {
-            kind: "page",
-            title: format!("{title} — {}", site_view.name),
-            h1: title.clone(),
-            root: root.clone(),
-            path: path.clone(),
-            description: if summary.is_empty() {
-                title.clone()
-            } else {
-                summary.chars().take(120).collect()
-            },
-            meta: site_meta(meta),
-            breadcrumbs: vec![
-                home_crumb(&root),
-                Link {
-                    text: title.clone(),
-                    url: String::new(),
-                },
-            ],
-            nav: nav_for(&path, &root),
-        };
-        let mut ctx = base_context(&site_view, &page, opts);
-        ctx.insert("content", pv);
-        jobs.push(PageJob {
-            template: "page.html",
-            path,
-            context: ctx,
-        });
-    }
-
-    // 404: served for any missing path, so its links are relative to the site root.
-    {
-        let path = "404.html".to_string();
-        let page = PageView {
-            kind: "404",
-            title: format!("页面不存在 — {}", site_view.name),
-            h1: "页面不存在".into(),
-            root: String::new(),
-            path: path.clone(),
-            description: "您要访问的页面不存在。".into(),
-            meta: site_meta(Vec::new()),
-            breadcrumbs: vec![
-                home_crumb(""),
-                Link {
-                    text: "页面不存在".into(),
-                    url: String::new(),
-                },
-            ],
-            nav: nav_for(&path, ""),
-        };
-        let mut ctx = base_context(&site_view, &page, opts);
-        ctx.insert(
-            "years",
-            &site.years.iter().map(|y| y.year).collect::<Vec<_>>(),
-        );
-        jobs.push(PageJob {
-            template: "404.html",
-            path,
-            context: ctx,
-        });
-    }
-
-    let pages = jobs.len();
-    let rendered: Vec<Result<OutputFile, Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| {
-            let html = theme
-                .tera
-                .render(job.template, &job.context)
-                .map_err(|e| theme::render_diagnostic(&e, job.template))?;
-            let html = finish_html(html, opts);
-            Ok(OutputFile {
-                path: job.path.clone(),
-                bytes: html,
-            })
-        })
-        .collect();
-    let mut diags = Vec::new();
-    for r in rendered {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
-        }
-    }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-
-    // Feeds and robots.
-    let mut robots = String::from("User-agent: *\nAllow: /\n");
-    if let Some(base) = site.config.base_url.as_ref().filter(|b| !b.is_empty()) {
-        let base = if base.ends_with('/') {
-            base.clone()
-        } else {
-            format!("{base}/")
-        };
-        robots.push_str(&format!("Sitemap: {base}sitemap.xml\n"));
-        let mut urls: Vec<String> = files
-            .iter()
-            .filter(|f| f.path.ends_with(".html") && f.path != "404.html")
-            .map(|f| format!("{base}{}", f.path.trim_end_matches("index.html")))
-            .collect();
-        urls.sort();
-        let mut ctx = Context::new();
-        ctx.insert("urls", &urls);
-        let sitemap = theme
-            .tera
-            .render("sitemap.xml", &ctx)
-            .map_err(|e| vec![theme::render_diagnostic(&e, "sitemap.xml")])?;
-        files.push(OutputFile {
-            path: "sitemap.xml".into(),
-            bytes: sitemap.into_bytes(),
-        });
-        let entries: Vec<FeedEntry> = site
-            .years
-            .iter()
-            .rev()
-            .filter_map(|y| {
-                let date = y.report.published.as_ref()?;
-                let (d, t) = date.split_once(' ').unwrap_or((date, "00:00"));
-                Some(FeedEntry {
-                    title: view::report_title(site, y),
-                    url: format!("{base}{}/", y.year),
-                    updated: format!("{d}T{t}:00+08:00"),
-                })
-            })
-            .collect();
-        let mut ctx = Context::new();
-        ctx.insert("site", &site_view);
-        ctx.insert("base", &base);
-        ctx.insert(
-            "updated",
-            &entries
-                .first()
-                .map(|e| e.updated.clone())
-                .unwrap_or_else(|| "2000-01-01T00:00:00+08:00".into()),
-        );
-        ctx.insert("entries", &entries);
-        let atom = theme
-            .tera
-            .render("atom.xml", &ctx)
-            .map_err(|e| vec![theme::render_diagnostic(&e, "atom.xml")])?;
-        files.push(OutputFile {
-            path: "atom.xml".into(),
-            bytes: atom.into_bytes(),
-        });
-    }
-    files.push(OutputFile {
-        path: "robots.txt".into(),
-        bytes: robots.into_bytes(),
-    });
-
-    for (name, bytes) in &theme.statics {
-        files.push(OutputFile {
-            path: format!("static/{name}"),
-            bytes: bytes.clone(),
-        });
-    }
-    for a in &site.assets {
-        match std::fs::read(&a.path) {
-            Ok(bytes) => files.push(OutputFile {
-                path: a.rel.clone(),
-                bytes,
-            }),
-            Err(e) => diags.push(Diagnostic::error(
-                "F1",
-                format!("无法读取 content/{}：{}", a.rel, crate::site::io_reason(&e)),
-            )),
-        }
-    }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    let dup = files
-        .windows(2)
-        .find(|w| w[0].path == w[1].path)
-        .map(|w| w[0].path.clone());
-    if let Some(p) = dup {
-        return Err(vec![
-            Diagnostic::error("F2", format!("两个文件都要生成到 {p}"))
-                .hint("content/ 中的附件或 pages 文件与生成的页面同名；请改名。"),
-        ]);
-    }
-    Ok(Rendered { files, pages })
+    cards
 }
 
-#[derive(Serialize)]
-struct FeedEntry {
+/// An entry of the Atom feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedEntry {
     title: String,
     url: String,
     updated: String,
 }
 
-fn base_context(site: &SiteView, page: &PageView, opts: &Options) -> Context {
+impl FeedEntry {
+    /// An entry; `url` is relative to the site root, `date` is `YYYY-MM-DD[ HH:MM]`.
+    pub fn new(title: String, url: String, date: &str) -> Self {
+        let (d, t) = date.split_once(' ').unwrap_or((date, "00:00"));
+        FeedEntry {
+            title,
+            url,
+            updated: format!("{d}T{t}:00+08:00"),
+        }
+    }
+}
+
+/// The context every page template gets.
+pub fn base_context(site: &SiteView, page: &PageView, opts: &Options) -> Context {
     let mut ctx = Context::new();
     ctx.insert("site", site);
     ctx.insert("page", page);
@@ -635,7 +797,7 @@ fn base_context(site: &SiteView, page: &PageView, opts: &Options) -> Context {
 }
 
 /// Insert the serve script and minify.
-fn finish_html(mut html: String, opts: &Options) -> Vec<u8> {
+pub fn finish_html(mut html: String, opts: &Options) -> Vec<u8> {
     if let Some(script) = &opts.inject
         && let Some(at) = html.rfind("</body>")
     {

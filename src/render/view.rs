@@ -51,8 +51,10 @@ pub struct PageView {
     pub title: String,
     /// The `h1`.
     pub h1: String,
-    /// Prefix that leads from this page to the site root (`""`, `"../"`, `"../../"`).
+    /// Prefix that leads from this page to the body's root (`""`, `"../"`, `"../../"`).
     pub root: String,
+    /// Prefix that leads from this page to the output root, where `static/` is.
+    pub static_root: String,
     /// Path of the page from the site root.
     pub path: String,
     /// Meta description.

@@ -155,9 +155,8 @@ pub fn render_snapshot(root: &Path) -> Result<HashMap<String, Arc<Vec<u8>>>, Vec
         minify: false,
         inject: Some(format!("<script>{LIVE_SCRIPT}</script>")),
     };
-    match pipeline::render_with(&site, &options) {
-        Ok((rendered, _)) => Ok(rendered
-            .files
+    match pipeline::render_in_memory(&site, &options) {
+        Ok((files, _)) => Ok(files
             .into_iter()
             .map(|f| (f.path, Arc::new(f.bytes)))
             .collect()),
