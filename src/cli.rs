@@ -143,6 +143,9 @@ fn color() -> bool {
 }
 
 fn check(root: PathBuf, format: OutputFormat) -> ExitCode {
+    if crate::platform::is_platform(&root) {
+        return check_platform(root, format);
+    }
     let checked = match pipeline::check(&root) {
         Ok(c) => c,
         Err(e) => {
@@ -225,7 +228,83 @@ fn new(root: PathBuf, year: u16) -> ExitCode {
     }
 }
 
+fn check_platform(root: PathBuf, format: OutputFormat) -> ExitCode {
+    let checked = match crate::platform::check(&root) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match format {
+        OutputFormat::Json => {
+            let all: Vec<diagnostic::Diagnostic> =
+                checked.all_diagnostics().into_iter().cloned().collect();
+            println!("{}", diagnostic::to_json(&all));
+        }
+        OutputFormat::Human => eprint!("{}", crate::platform::check_report(&checked, color())),
+    }
+    if checked.has_io_problem() {
+        ExitCode::from(2)
+    } else if checked.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn build_platform(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
+    let started = std::time::Instant::now();
+    let mut err = std::io::stderr().lock();
+    match pipeline::build_platform(&root, output.as_deref()) {
+        Ok(built) => {
+            let (n, with_errors, with_warnings) = built.checked.summary();
+            let _ = writeln!(
+                err,
+                "检查：{n} 个机关，其中 {with_errors} 个有错误，{with_warnings} 个只有警告（运行 gongkai check 查看详情）。"
+            );
+            for (slug, years) in &built.skipped {
+                if years.is_empty() {
+                    let _ = writeln!(err, "未发布：{slug}/（site.toml 有错误或没有可发布的年度）");
+                } else {
+                    let list: Vec<String> = years.iter().map(u16::to_string).collect();
+                    let _ = writeln!(err, "未发布：{slug}/ 的 {} 年度（有错误）", list.join("、"));
+                }
+            }
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "已生成 {}：{} 个页面，{} 个文件，{}，用时 {} 毫秒。",
+                built.output.display(),
+                built.pages,
+                built.written.files,
+                crate::render::size_text(built.written.bytes as usize),
+                started.elapsed().as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(pipeline::BuildError::Load(e)) => {
+            let _ = writeln!(err, "错误：{e}");
+            ExitCode::from(2)
+        }
+        Err(pipeline::BuildError::Invalid(diags)) => {
+            let _ = write!(err, "{}", diagnostic::render_all(&diags, color()));
+            let _ = writeln!(
+                err,
+                "平台设置有错误，未生成网站；原有的输出文件夹保持不变。"
+            );
+            ExitCode::from(1)
+        }
+        Err(pipeline::BuildError::Output(e)) => {
+            let _ = writeln!(err, "错误：{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn build(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
+    if crate::platform::is_platform(&root) {
+        return build_platform(root, output);
+    }
     let started = std::time::Instant::now();
     let mut err = std::io::stderr().lock();
     match pipeline::build(&root, output.as_deref()) {

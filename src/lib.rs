@@ -18,6 +18,7 @@ pub mod narrative;
 pub mod number;
 pub mod output;
 pub mod pipeline;
+pub mod platform;
 pub mod render;
 pub mod report;
 pub mod scaffold;

@@ -114,3 +114,42 @@ pub fn render_in_memory(
         crate::render::render_site(site, &theme, options, &sink).map_err(BuildError::Invalid)?;
     Ok((sink.into_files(), pages))
 }
+
+/// What a platform build produced.
+#[derive(Debug)]
+pub struct BuiltPlatform {
+    /// The output folder.
+    pub output: std::path::PathBuf,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Files and bytes written.
+    pub written: crate::output::Written,
+    /// The check.
+    pub checked: crate::platform::CheckedPlatform,
+    /// Years not published, per body folder (errors).
+    pub skipped: std::collections::BTreeMap<String, std::collections::BTreeSet<u16>>,
+}
+
+/// Check and build a platform: every body under its folder, the platform pages, one atomic swap.
+/// Years with errors are left out (and reported); the rest is published.
+pub fn build_platform(root: &Path, output: Option<&Path>) -> Result<BuiltPlatform, BuildError> {
+    let default_output = root.join("public");
+    let output = output.unwrap_or(&default_output);
+    let target = crate::output::check_target(output, root).map_err(BuildError::Output)?;
+    let checked = crate::platform::check(root).map_err(BuildError::Load)?;
+    if checked.config.is_none() || checked.diagnostics.iter().any(|d| d.is_error()) {
+        return Err(BuildError::Invalid(checked.diagnostics));
+    }
+    let sink = crate::output::DiskSink::begin(&target).map_err(BuildError::Output)?;
+    let (pages, skipped) =
+        crate::platform::render(&checked, &crate::render::Options::default(), &sink)
+            .map_err(BuildError::Invalid)?;
+    let written = sink.commit().map_err(BuildError::Output)?;
+    Ok(BuiltPlatform {
+        output: target,
+        pages,
+        written,
+        checked,
+        skipped,
+    })
+}

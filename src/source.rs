@@ -39,6 +39,15 @@ impl SourceFile {
         }
     }
 
+    /// The same file shown under another name (a body's folder in a platform).
+    pub fn renamed(&self, name: &str) -> SourceFile {
+        SourceFile {
+            name: name.to_string(),
+            text: self.text.clone(),
+            line_starts: self.line_starts.clone(),
+        }
+    }
+
     /// Line and column of a byte offset (clamped into the text and to a character boundary).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = self.floor_char(offset.min(self.text.len()));

@@ -122,6 +122,11 @@ impl Counter {
     pub fn pages(&self) -> usize {
         self.pages.load(Ordering::Relaxed)
     }
+
+    /// Count one page.
+    pub fn add_page(&self) {
+        self.pages.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// `""`, `"../"`, `"../../"` for a page at `path`.
@@ -152,6 +157,7 @@ impl BodyPages<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn page(
         &self,
         kind: &'static str,

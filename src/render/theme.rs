@@ -31,6 +31,8 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embedded!(
     "compare.html",
     "page.html",
     "404.html",
+    "platform.html",
+    "platform_year.html",
     "partials/table.html",
     "partials/chart.html",
     "partials/toc.html",

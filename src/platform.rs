@@ -1,0 +1,881 @@
+//! A platform: many bodies in one build.
+//!
+//! A district's 政务公开 office keeps `platform.toml` plus one folder per body, each a normal
+//! gongkai site (its own `site.toml` and `content/`). `gongkai check` reports every body's
+//! problems grouped per body; `gongkai build` renders every body under its folder, a home page
+//! listing the bodies by kind with their latest report and check status, and a cross-body view
+//! per year (key figures side by side, sortable without JavaScript through pre-rendered
+//! orderings, with a download of all bodies' figures). A year with errors is not published; the
+//! rest of the body, and every other body, are.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::format;
+use crate::number::Decimal;
+use crate::pipeline::{self, Checked};
+use crate::render::view::{self, Link, MetaTag, NavItem, PageView, SiteView};
+use crate::render::{self, Counter, FeedEntry, OutputFile, Placement, Sink, Theme};
+use crate::site::{self, LoadError, Site};
+use crate::site_config::{BODY_KINDS, Body, Website};
+use crate::source::SourceFile;
+
+/// The file that makes a folder a platform.
+pub const PLATFORM_TOML: &str = "platform.toml";
+
+/// Whether `root` is a platform.
+pub fn is_platform(root: &Path) -> bool {
+    root.join(PLATFORM_TOML).is_file()
+}
+
+/// `platform.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// Name of the platform, e.g. `示例区政府信息公开工作年度报告`.
+    pub name: String,
+    /// Theme.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Public address, for sitemap.xml and the Atom feed.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The office that runs the platform (footer contact).
+    pub operator: Body,
+    /// Website details (footer, meta tags).
+    #[serde(default)]
+    pub website: Website,
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+/// One body of the platform, checked.
+#[derive(Debug)]
+pub struct BodyEntry {
+    /// Folder name (also its URL segment).
+    pub slug: String,
+    /// The loaded body (absent if its site.toml is unusable).
+    pub site: Option<Site>,
+    /// Its diagnostics, file names prefixed with the folder.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl BodyEntry {
+    /// (errors, warnings).
+    pub fn counts(&self) -> (usize, usize) {
+        diagnostic::counts(&self.diagnostics)
+    }
+
+    /// Years that have an error (not published).
+    pub fn years_with_errors(&self) -> BTreeSet<u16> {
+        let prefix = format!("{}/content/", self.slug);
+        self.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .filter_map(|d| {
+                d.file()
+                    .strip_prefix(&prefix)?
+                    .split('/')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .collect()
+    }
+
+    /// The body's name for lists.
+    pub fn name(&self) -> String {
+        self.site
+            .as_ref()
+            .map_or_else(|| self.slug.clone(), |s| s.config.body.name.clone())
+    }
+}
+
+/// A checked platform.
+#[derive(Debug)]
+pub struct CheckedPlatform {
+    /// Root folder.
+    pub root: PathBuf,
+    /// `platform.toml`, if usable.
+    pub config: Option<PlatformConfig>,
+    /// Problems of platform.toml and of the platform as a whole.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The bodies, by folder name.
+    pub bodies: Vec<BodyEntry>,
+}
+
+impl CheckedPlatform {
+    /// Bodies with errors, bodies with warnings (only).
+    pub fn summary(&self) -> (usize, usize, usize) {
+        let with_errors = self.bodies.iter().filter(|b| b.counts().0 > 0).count();
+        let with_warnings = self
+            .bodies
+            .iter()
+            .filter(|b| b.counts().0 == 0 && b.counts().1 > 0)
+            .count();
+        (self.bodies.len(), with_errors, with_warnings)
+    }
+
+    /// Every diagnostic: the platform's, then each body's.
+    pub fn all_diagnostics(&self) -> Vec<&Diagnostic> {
+        self.diagnostics
+            .iter()
+            .chain(self.bodies.iter().flat_map(|b| b.diagnostics.iter()))
+            .collect()
+    }
+
+    /// Whether a file could not be read anywhere.
+    pub fn has_io_problem(&self) -> bool {
+        self.all_diagnostics().iter().any(|d| d.rule == "F1")
+    }
+
+    /// Whether anything has an error.
+    pub fn has_errors(&self) -> bool {
+        self.all_diagnostics().iter().any(|d| d.is_error())
+    }
+}
+
+/// Load and check the platform at `root`: every body in parallel.
+pub fn check(root: &Path) -> Result<CheckedPlatform, LoadError> {
+    let mut diagnostics = Vec::new();
+    let config = match site::read_source(root, &root.join(PLATFORM_TOML), site::MAX_CONFIG) {
+        Ok(file) => parse_config(&file, &mut diagnostics),
+        Err(d) => {
+            diagnostics.push(d);
+            None
+        }
+    };
+    let mut slugs = Vec::new();
+    let entries = std::fs::read_dir(root).map_err(|e| LoadError::Io(root.to_path_buf(), e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.path().join("site.toml").is_file() {
+            continue;
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    "P1",
+                    format!("机关文件夹名「{name}」只能用小写英文字母、数字、- 和 _"),
+                )
+                .hint("文件夹名会成为网址，例如 dongliu/；机关名称写在各自的 site.toml 中。"),
+            );
+            continue;
+        }
+        slugs.push(name);
+    }
+    slugs.sort();
+    if slugs.is_empty() {
+        diagnostics.push(
+            Diagnostic::error("P1", "平台中还没有机关")
+                .hint("每个机关一个文件夹，内有 site.toml 和 content/，与单个机关的站点相同。"),
+        );
+    }
+    let bodies: Vec<BodyEntry> = slugs
+        .into_par_iter()
+        .map(|slug| {
+            let body_root = root.join(&slug);
+            let prefix = format!("{slug}/");
+            match pipeline::check(&body_root) {
+                Ok(Checked { site, diagnostics }) => BodyEntry {
+                    diagnostics: diagnostics
+                        .into_iter()
+                        .map(|d| d.with_prefix(&prefix))
+                        .collect(),
+                    site,
+                    slug,
+                },
+                Err(e) => BodyEntry {
+                    diagnostics: vec![Diagnostic::error("F1", e.to_string())],
+                    site: None,
+                    slug,
+                },
+            }
+        })
+        .collect();
+    Ok(CheckedPlatform {
+        root: root.to_path_buf(),
+        config,
+        diagnostics,
+        bodies,
+    })
+}
+
+fn parse_config(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<PlatformConfig> {
+    match toml::from_str::<PlatformConfig>(&file.text) {
+        Ok(c) => {
+            if !BODY_KINDS.contains(&c.operator.kind.as_str()) {
+                diags.push(
+                    Diagnostic::error(
+                        "C1",
+                        format!("机关类别「{}」不在可选范围内", c.operator.kind),
+                    )
+                    .in_file(file)
+                    .hint(format!("operator.kind 可填：{}", BODY_KINDS.join("、"))),
+                );
+                return None;
+            }
+            Some(c)
+        }
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            diags.push(
+                Diagnostic::error("C1", format!("platform.toml 格式错误（{}）", e.message()))
+                    .at(file, span)
+                    .label("这里")
+                    .hint("platform.toml 需要 name 和 [operator]（name、kind），可选 base_url、theme 和 [website]。"),
+            );
+            None
+        }
+    }
+}
+
+impl Diagnostic {
+    /// The same diagnostic with its file name under `prefix` (a body's folder in a platform).
+    pub fn with_prefix(mut self, prefix: &str) -> Diagnostic {
+        if let Some(src) = &self.source {
+            self.source = Some(src.renamed(&format!("{prefix}{}", src.name)));
+        } else {
+            self.source = Some(SourceFile::new(prefix.trim_end_matches('/'), ""));
+        }
+        self
+    }
+}
+
+/// The platform as the page templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformView {
+    /// Bodies grouped by kind, in the order of [`BODY_KINDS`].
+    pub groups: Vec<BodyGroup>,
+    /// Years with a cross-body view, newest first.
+    pub years: Vec<u16>,
+    /// Number of bodies; with errors; with warnings only.
+    pub counts: (usize, usize, usize),
+}
+
+/// Bodies of one kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct BodyGroup {
+    /// The kind.
+    pub kind: String,
+    /// Its bodies.
+    pub bodies: Vec<BodyRow>,
+}
+
+/// One body on the platform home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct BodyRow {
+    /// Name.
+    pub name: String,
+    /// Link to its home page (empty if nothing was published).
+    pub url: String,
+    /// Latest published report: title and link.
+    pub latest: Option<Link>,
+    /// Check status text.
+    pub status: String,
+    /// `ok`, `warning`, `error`.
+    pub status_class: &'static str,
+}
+
+/// The cross-body page of one year, in one ordering.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearCompareView {
+    /// The year.
+    pub year: u16,
+    /// Column headers: label, unit, link to the ordering by this column (empty for the
+    /// current one), and whether the rows are sorted by it.
+    pub columns: Vec<SortColumn>,
+    /// Rows.
+    pub rows: Vec<YearRow>,
+    /// How the rows are ordered, in words.
+    pub ordering: String,
+    /// Link to the ordering by name (empty when current).
+    pub by_name_url: String,
+    /// Downloads.
+    pub downloads: Vec<view::Download>,
+    /// Notes.
+    pub notes: Vec<String>,
+}
+
+/// A sortable column.
+#[derive(Debug, Clone, Serialize)]
+pub struct SortColumn {
+    /// Label.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// Link to the page sorted by this column (empty on that page).
+    pub url: String,
+    /// Whether this page is sorted by it.
+    pub sorted: bool,
+}
+
+/// One body in a year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearRow {
+    /// Body name.
+    pub name: String,
+    /// Link to the body's report of that year.
+    pub url: String,
+    /// Format edition.
+    pub edition: String,
+    /// One value per column (empty when the metric does not exist in the body's edition).
+    pub values: Vec<String>,
+}
+
+/// Years left out of the build, per body folder.
+pub type Skipped = BTreeMap<String, BTreeSet<u16>>;
+
+/// Render the platform into `sink`. Returns the number of pages and the years left out per body.
+pub fn render(
+    platform: &CheckedPlatform,
+    opts: &render::Options,
+    sink: &dyn Sink,
+) -> Result<(usize, Skipped), Vec<Diagnostic>> {
+    let Some(config) = &platform.config else {
+        return Err(platform.diagnostics.clone());
+    };
+    let theme = Theme::load(&platform.root, &config.theme)?;
+    let counter = Counter::default();
+    let skipped: Mutex<BTreeMap<String, BTreeSet<u16>>> = Mutex::new(BTreeMap::new());
+    // Each body, without its years that have errors.
+    let published: Vec<(&BodyEntry, Option<Site>)> = platform
+        .bodies
+        .iter()
+        .map(|b| {
+            let bad = b.years_with_errors();
+            let site = b.site.as_ref().map(|s| {
+                let mut s = s.clone();
+                s.years.retain(|y| !bad.contains(&y.year));
+                s
+            });
+            if (!bad.is_empty() || b.site.is_none())
+                && let Ok(mut m) = skipped.lock()
+            {
+                m.insert(b.slug.clone(), bad);
+            }
+            (b, site.filter(|s| !s.years.is_empty()))
+        })
+        .collect();
+    let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
+    published.par_iter().for_each(|(b, site)| {
+        let Some(site) = site else { return };
+        let place = Placement {
+            prefix: format!("{}/", b.slug),
+            platform: Some(config.name.clone()),
+        };
+        if let Err(ds) = render::render_body(site, &theme, opts, &place, sink, &counter)
+            && let Ok(mut e) = errors.lock()
+        {
+            e.extend(ds);
+        }
+    });
+    let errors = errors.into_inner().unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let site_view = platform_site_view(config);
+    let pv = platform_view(platform, &published);
+    let mut page_paths = vec!["index.html".to_string()];
+    // Home.
+    let page = platform_page(
+        config,
+        &site_view,
+        "home",
+        "index.html",
+        config.name.clone(),
+        vec![Link {
+            text: "首页".into(),
+            url: String::new(),
+        }],
+        &pv.years,
+    );
+    let mut ctx = render::base_context(&site_view, &page, opts);
+    ctx.insert("platform", &pv);
+    emit(
+        &theme,
+        "platform.html",
+        "index.html",
+        &ctx,
+        opts,
+        sink,
+        &counter,
+    )?;
+
+    // Cross-body views per year, one page per ordering.
+    let mut feed = Vec::new();
+    for &year in &pv.years {
+        let rows: Vec<(&BodyEntry, &Site, usize)> = published
+            .iter()
+            .filter_map(|(b, s)| {
+                let s = s.as_ref()?;
+                let i = s.years.iter().position(|y| y.year == year)?;
+                Some((*b, s, i))
+            })
+            .collect();
+        for (b, s, i) in &rows {
+            if let Some(date) = &s.years[*i].report.published {
+                feed.push(FeedEntry::new(
+                    view::report_title(s, &s.years[*i]),
+                    format!("{}/{year}/", b.slug),
+                    date,
+                ));
+            }
+        }
+        let left_out: Vec<String> = published
+            .iter()
+            .filter(|(b, _)| b.years_with_errors().contains(&year))
+            .map(|(b, _)| b.name())
+            .collect();
+        let mut views = year_views(year, &rows);
+        if !left_out.is_empty() {
+            for (_, v) in &mut views {
+                v.notes.push(format!(
+                    "未列入：{}（{year}年度报告有错误，暂未发布）。",
+                    left_out.join("、")
+                ));
+            }
+        }
+        for (file, v) in views {
+            let path = format!("years/{year}/{file}");
+            let page = platform_page(
+                config,
+                &site_view,
+                "platform-year",
+                &path,
+                format!("{year}年度各机关主要数据"),
+                vec![
+                    Link {
+                        text: "首页".into(),
+                        url: "../../index.html".into(),
+                    },
+                    Link {
+                        text: format!("{year}年度对比"),
+                        url: String::new(),
+                    },
+                ],
+                &pv.years,
+            );
+            let mut ctx = render::base_context(&site_view, &page, opts);
+            ctx.insert("year_view", &v);
+            ctx.insert("years", &pv.years);
+            emit(
+                &theme,
+                "platform_year.html",
+                &path,
+                &ctx,
+                opts,
+                sink,
+                &counter,
+            )?;
+            page_paths.push(path);
+        }
+        let (csv, json) = year_data(year, &rows);
+        sink.put(OutputFile {
+            path: format!("years/{year}/data.csv"),
+            bytes: csv.into_bytes(),
+        })
+        .map_err(|d| vec![d])?;
+        sink.put(OutputFile {
+            path: format!("years/{year}/data.json"),
+            bytes: json.into_bytes(),
+        })
+        .map_err(|d| vec![d])?;
+    }
+    for (b, s) in &published {
+        if let Some(s) = s {
+            page_paths.push(format!("{}/index.html", b.slug));
+            page_paths.extend(
+                s.years
+                    .iter()
+                    .map(|y| format!("{}/{}/index.html", b.slug, y.year)),
+            );
+        }
+    }
+    // 404 at the root.
+    let page = platform_page(
+        config,
+        &site_view,
+        "404",
+        "404.html",
+        "页面不存在".into(),
+        vec![
+            Link {
+                text: "首页".into(),
+                url: "index.html".into(),
+            },
+            Link {
+                text: "页面不存在".into(),
+                url: String::new(),
+            },
+        ],
+        &pv.years,
+    );
+    let mut ctx = render::base_context(&site_view, &page, opts);
+    ctx.insert("years", &Vec::<u16>::new());
+    emit(&theme, "404.html", "404.html", &ctx, opts, sink, &counter)?;
+    render::render_site_files(
+        &theme,
+        &site_view,
+        config.base_url.as_deref(),
+        &page_paths,
+        feed,
+        sink,
+    )?;
+    Ok((counter.pages(), skipped.into_inner().unwrap_or_default()))
+}
+
+fn emit(
+    theme: &Theme,
+    template: &str,
+    path: &str,
+    ctx: &tera::Context,
+    opts: &render::Options,
+    sink: &dyn Sink,
+    counter: &Counter,
+) -> Result<(), Vec<Diagnostic>> {
+    let html = theme
+        .tera
+        .render(template, ctx)
+        .map_err(|e| vec![render::theme::render_diagnostic(&e, template)])?;
+    counter.add_page();
+    sink.put(OutputFile {
+        path: path.to_string(),
+        bytes: render::finish_html(html, opts),
+    })
+    .map_err(|d| vec![d])
+}
+
+fn platform_site_view(config: &PlatformConfig) -> SiteView {
+    let domain = config.website.domain.clone().or_else(|| {
+        config
+            .base_url
+            .as_ref()
+            .and_then(|u| Some(u.split_once("://")?.1.split('/').next()?.to_string()))
+    });
+    SiteView {
+        name: config
+            .website
+            .name
+            .clone()
+            .unwrap_or_else(|| config.name.clone()),
+        short_name: config.name.clone(),
+        body: config.operator.clone(),
+        website: config.website.clone(),
+        domain,
+        column: "政府信息公开年报".into(),
+        lang: "zh-CN".into(),
+        reports_title: config.name.clone(),
+        report_error_url: "https://zfwzzc.www.gov.cn/".into(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn platform_page(
+    config: &PlatformConfig,
+    site_view: &SiteView,
+    kind: &'static str,
+    path: &str,
+    h1: String,
+    breadcrumbs: Vec<Link>,
+    years: &[u16],
+) -> PageView {
+    let root = render::root_of(path);
+    let mut nav = vec![NavItem {
+        text: "各机关年度报告".into(),
+        url: format!("{root}index.html"),
+        current: path == "index.html",
+    }];
+    if let Some(y) = years.first() {
+        nav.push(NavItem {
+            text: "各机关年度对比".into(),
+            url: format!("{root}years/{y}/index.html"),
+            current: path.starts_with("years/"),
+        });
+    }
+    let mut meta = vec![MetaTag {
+        name: "SiteName".into(),
+        content: site_view.name.clone(),
+    }];
+    if let Some(d) = &site_view.domain {
+        meta.push(MetaTag {
+            name: "SiteDomain".into(),
+            content: d.clone(),
+        });
+    }
+    if let Some(c) = config.website.site_code.as_ref().filter(|c| !c.is_empty()) {
+        meta.push(MetaTag {
+            name: "SiteIDCode".into(),
+            content: c.clone(),
+        });
+    }
+    meta.extend([
+        MetaTag {
+            name: "ColumnName".into(),
+            content: "政府信息公开年报".into(),
+        },
+        MetaTag {
+            name: "ColumnDescription".into(),
+            content: format!("{}：所辖各机关政府信息公开工作年度报告", config.name),
+        },
+        MetaTag {
+            name: "ColumnKeywords".into(),
+            content: "政府信息公开,年度报告".into(),
+        },
+        MetaTag {
+            name: "ColumnType".into(),
+            content: "信息公开年报".into(),
+        },
+    ]);
+    PageView {
+        kind,
+        title: format!("{h1} — {}", site_view.name),
+        h1,
+        root: root.clone(),
+        static_root: root,
+        path: path.to_string(),
+        description: format!(
+            "{}：所辖各机关的政府信息公开工作年度报告及检查情况。",
+            config.name
+        ),
+        meta,
+        breadcrumbs,
+        nav,
+    }
+}
+
+fn platform_view(
+    platform: &CheckedPlatform,
+    published: &[(&BodyEntry, Option<Site>)],
+) -> PlatformView {
+    let mut groups: BTreeMap<usize, BodyGroup> = BTreeMap::new();
+    let mut years = BTreeSet::new();
+    for (b, site) in published {
+        let kind = b
+            .site
+            .as_ref()
+            .map_or("其他".to_string(), |s| s.config.body.kind.clone());
+        let order = BODY_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(BODY_KINDS.len());
+        let (errors, warnings) = b.counts();
+        let skipped = b.years_with_errors();
+        let (status, class) = match (errors, warnings) {
+            (0, 0) => ("检查通过".to_string(), "ok"),
+            (0, w) => (format!("检查通过，{w} 个警告"), "warning"),
+            (e, _) if skipped.is_empty() => (format!("{e} 个错误，未发布"), "error"),
+            (e, _) => (
+                format!(
+                    "{e} 个错误，{}年度未发布",
+                    skipped
+                        .iter()
+                        .map(u16::to_string)
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+                "error",
+            ),
+        };
+        let latest = site.as_ref().and_then(|s| {
+            let y = s.years.last()?;
+            years.extend(s.years.iter().map(|y| y.year));
+            Some(Link {
+                text: view::report_title(s, y),
+                url: format!("{}/{}/index.html", b.slug, y.year),
+            })
+        });
+        groups
+            .entry(order)
+            .or_insert_with(|| BodyGroup {
+                kind: kind.clone(),
+                bodies: Vec::new(),
+            })
+            .bodies
+            .push(BodyRow {
+                name: b.name(),
+                url: if site.is_some() {
+                    format!("{}/index.html", b.slug)
+                } else {
+                    String::new()
+                },
+                latest,
+                status,
+                status_class: class,
+            });
+    }
+    PlatformView {
+        groups: groups.into_values().collect(),
+        years: years.into_iter().rev().collect(),
+        counts: platform.summary(),
+    }
+}
+
+/// The metrics compared across bodies in a year: the key metrics of the editions in use.
+fn year_metrics(rows: &[(&BodyEntry, &Site, usize)]) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    for e in format::builtin().editions().iter().rev() {
+        if !rows
+            .iter()
+            .any(|(_, s, i)| s.years[*i].report.edition.id == e.id)
+        {
+            continue;
+        }
+        for id in &e.key_metrics {
+            if let Some(m) = e.metric(id)
+                && !out.iter().any(|(x, _, _)| x == id)
+            {
+                out.push((id.clone(), m.label.clone(), m.unit.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn year_views(year: u16, rows: &[(&BodyEntry, &Site, usize)]) -> Vec<(String, YearCompareView)> {
+    let metrics = year_metrics(rows);
+    let values: Vec<Vec<Option<Decimal>>> = rows
+        .iter()
+        .map(|(_, s, i)| {
+            metrics
+                .iter()
+                .map(|(id, _, _)| s.years[*i].report.metric(id))
+                .collect()
+        })
+        .collect();
+    let mut orderings: Vec<(String, Option<usize>)> = vec![("index.html".into(), None)];
+    for (k, (id, _, _)) in metrics.iter().enumerate() {
+        orderings.push((format!("by-{}.html", id.replace('_', "-")), Some(k)));
+    }
+    let mut out = Vec::new();
+    for (file, by) in &orderings {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        if let Some(k) = by {
+            order.sort_by(|&a, &b| {
+                values[b][*k]
+                    .cmp(&values[a][*k])
+                    .then(rows[a].0.slug.cmp(&rows[b].0.slug))
+            });
+        }
+        let columns = metrics
+            .iter()
+            .enumerate()
+            .map(|(k, (_, label, unit))| SortColumn {
+                label: label.clone(),
+                unit: unit.clone(),
+                url: if *by == Some(k) {
+                    String::new()
+                } else {
+                    orderings[k + 1].0.clone()
+                },
+                sorted: *by == Some(k),
+            })
+            .collect();
+        let view_rows = order
+            .iter()
+            .map(|&r| {
+                let (b, s, i) = rows[r];
+                YearRow {
+                    name: b.name(),
+                    url: format!("../../{}/{year}/index.html", b.slug),
+                    edition: s.years[i].report.edition.name.clone(),
+                    values: values[r]
+                        .iter()
+                        .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+                        .collect(),
+                }
+            })
+            .collect();
+        let ordering = match by {
+            None => "按机关名称排列".to_string(),
+            Some(k) => format!("按「{}」从多到少排列", metrics[*k].1),
+        };
+        out.push((
+            file.clone(),
+            YearCompareView {
+                year,
+                columns,
+                rows: view_rows,
+                ordering,
+                by_name_url: if by.is_none() { String::new() } else { "index.html".into() },
+                downloads: vec![
+                    view::Download { url: "data.csv".into(), text: format!("下载{year}年度各机关主要数据（CSV 格式，UTF-8 编码）") },
+                    view::Download { url: "data.json".into(), text: format!("下载{year}年度各机关主要数据（JSON 格式）") },
+                ],
+                notes: vec!["点击栏目名称可按该栏目从多到少重新排列（无需脚本）。空白表示该机关所用格式中没有这一项。".into()],
+            },
+        ));
+    }
+    out
+}
+
+fn year_data(year: u16, rows: &[(&BodyEntry, &Site, usize)]) -> (String, String) {
+    let metrics = year_metrics(rows);
+    let mut csv = String::from("\u{feff}机关,文件夹,年度,格式");
+    for (_, label, unit) in &metrics {
+        csv.push_str(&format!(",{label}（{unit}）"));
+    }
+    csv.push_str("\r\n");
+    let mut json_rows = Vec::new();
+    for (b, s, i) in rows {
+        let r = &s.years[*i].report;
+        csv.push_str(&format!(
+            "{},{},{year},{}",
+            b.name().replace(',', "，"),
+            b.slug,
+            r.edition.id
+        ));
+        let mut values = serde_json::Map::new();
+        for (id, _, _) in &metrics {
+            let v = r.metric(id);
+            csv.push(',');
+            if let Some(v) = v {
+                csv.push_str(&v.to_string());
+                values.insert(id.clone(), serde_json::to_value(v).unwrap_or_default());
+            }
+        }
+        csv.push_str("\r\n");
+        json_rows.push(serde_json::json!({"body": b.name(), "folder": b.slug, "year": year, "edition": r.edition.id, "metrics": values}));
+    }
+    (
+        csv,
+        serde_json::to_string(&json_rows).unwrap_or_default() + "\n",
+    )
+}
+
+/// Check a platform and write its report: every body's problems grouped per body, then a
+/// summary line. Returns the text.
+pub fn check_report(platform: &CheckedPlatform, color: bool) -> String {
+    let mut out = String::new();
+    if !platform.diagnostics.is_empty() {
+        out.push_str(&diagnostic::render_all(&platform.diagnostics, color));
+    }
+    for b in &platform.bodies {
+        let (e, w) = b.counts();
+        out.push_str(&format!(
+            "── {}（{}/）：{e} 个错误，{w} 个警告\n",
+            b.name(),
+            b.slug
+        ));
+        if !b.diagnostics.is_empty() {
+            out.push('\n');
+            out.push_str(&diagnostic::render_all(&b.diagnostics, color));
+        }
+    }
+    let (n, errors, warnings) = platform.summary();
+    out.push_str(&format!(
+        "检查完成：{n} 个机关，其中 {errors} 个有错误，{warnings} 个只有警告。\n"
+    ));
+    out
+}
