@@ -73,7 +73,8 @@ pub fn tidy_report(body: &str, report: &Report) -> TidyReport {
     }
 }
 
-/// CSV for Excel on Chinese Windows: UTF-8 with BOM, CRLF, every field quoted when needed.
+/// CSV of several years (and bodies) for Excel on Chinese Windows: UTF-8 with BOM, CRLF, every
+/// field quoted when needed.
 pub fn csv(reports: &[TidyReport]) -> String {
     let mut out = String::from("\u{feff}");
     out.push_str("机关,年度,格式,部分,行,列,数值,单位\r\n");
@@ -136,5 +137,101 @@ mod tests {
         assert!(s.contains("\r\n示例街道办事处,2021,2021,三,三、本年度办理结果 › （七）总计,申请人情况 › 自然人,-3,件\r\n"));
         assert_eq!(csv_field("=cmd()"), "\"'=cmd()\"");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+}
+
+/// The JSON of [`tidy_report`], written straight from the report without copying labels
+/// (thousands of reports are exported in one build).
+pub fn tidy_json(body: &str, report: &Report) -> String {
+    use serde::ser::{SerializeSeq, SerializeStruct};
+
+    struct Labels<'a>(Option<&'a String>, &'a [String]);
+    impl Serialize for Labels<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.1.len() + usize::from(self.0.is_some())))?;
+            if let Some(c) = self.0 {
+                seq.serialize_element(c)?;
+            }
+            for l in self.1 {
+                seq.serialize_element(l)?;
+            }
+            seq.end()
+        }
+    }
+    struct Cells<'a>(&'a Report);
+    impl Serialize for Cells<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let report = self.0;
+            let mut seq = s.serialize_seq(None)?;
+            for (ti, table) in report.edition.tables.iter().enumerate() {
+                for (ri, row) in table.leaf_rows.iter().enumerate() {
+                    for (ci, col) in table.leaf_columns.iter().enumerate() {
+                        let Some(cell) = report.cell(ti, ri, ci) else {
+                            continue;
+                        };
+                        seq.serialize_element(&CellRef {
+                            part: &table.part,
+                            row: Labels(table.caption.as_ref(), &row.path),
+                            column: Labels(None, &col.path),
+                            value: cell.value,
+                            unit: cell.unit.as_deref().or(col.unit.as_deref()),
+                        })?;
+                    }
+                }
+            }
+            seq.end()
+        }
+    }
+    struct CellRef<'a> {
+        part: &'a str,
+        row: Labels<'a>,
+        column: Labels<'a>,
+        value: Decimal,
+        unit: Option<&'a str>,
+    }
+    impl Serialize for CellRef<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("TidyCell", 5)?;
+            st.serialize_field("part", self.part)?;
+            st.serialize_field("row", &self.row)?;
+            st.serialize_field("column", &self.column)?;
+            st.serialize_field("value", &self.value)?;
+            st.serialize_field("unit", &self.unit)?;
+            st.end()
+        }
+    }
+    struct Whole<'a>(&'a str, &'a Report);
+    impl Serialize for Whole<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("TidyReport", 4)?;
+            st.serialize_field("body", self.0)?;
+            st.serialize_field("year", &self.1.year)?;
+            st.serialize_field("edition", &self.1.edition.id)?;
+            st.serialize_field("cells", &Cells(self.1))?;
+            st.end()
+        }
+    }
+    let mut out = serde_json::to_string(&Whole(body, report)).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod json_tests {
+    use crate::format;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn streamed_json_equals_the_tidy_struct() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/content/2020/report.yaml"
+        ))
+        .unwrap();
+        let (report, _) =
+            crate::report::load(format::builtin(), &SourceFile::new("r.yaml", text), 2020);
+        let report = report.unwrap();
+        let want = serde_json::to_string(&super::tidy_report("东柳", &report)).unwrap() + "\n";
+        assert_eq!(super::tidy_json("东柳", &report), want);
     }
 }

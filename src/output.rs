@@ -119,15 +119,29 @@ pub fn check_target(out: &Path, site_root: &Path) -> Result<PathBuf, OutputError
     Ok(out_abs)
 }
 
-/// A sink that streams files into a temporary sibling of the output folder; [`DiskSink::commit`]
-/// swaps it in, dropping it without commit removes it.
+/// A sink that streams files into the staging folder beside the output; [`DiskSink::commit`]
+/// swaps it in.
+///
+/// The staging folder (`.<name>.gongkai-prev`) holds the version before the current one: after a
+/// swap the previous site lands there and is reused by the next build. A file whose bytes are
+/// unchanged is not rewritten, files that are no longer produced are removed before the swap,
+/// and a build only ever touches the staging folder until the single exchange — so the current
+/// site is complete at every moment, a killed build leaves it untouched, unchanged files keep
+/// their dates (uploads that sync by date send only what changed), and mass delete-and-create of
+/// thousands of files is avoided. A lock file keeps two builds from sharing the staging folder.
 pub struct DiskSink {
     out: PathBuf,
     tmp: PathBuf,
+    _lock: fs::File,
     seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     files: std::sync::atomic::AtomicUsize,
     bytes: std::sync::atomic::AtomicU64,
-    committed: bool,
+}
+
+/// Name of the staging folder of an output folder `name`.
+pub fn staging_name(name: &str) -> String {
+    format!(".{name}.gongkai-prev")
 }
 
 impl DiskSink {
@@ -141,19 +155,31 @@ impl DiskSink {
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有文件夹名".into()))?;
         fs::create_dir_all(parent).map_err(|e| OutputError::Io(parent.to_path_buf(), e))?;
+        let lock = lock(parent, &name)?;
         clean_leftovers(parent, &name);
-        let tmp = parent.join(format!(".{name}.gongkai-tmp-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+        let tmp = parent.join(staging_name(&name));
+        match fs::symlink_metadata(&tmp) {
+            // Reuse a staging folder gongkai made; anything else in its place is replaced.
+            Ok(m) if m.is_dir() && tmp.join(MARKER).is_file() => {}
+            Ok(m) if m.is_dir() => {
+                fs::remove_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?
+            }
+            Ok(_) => fs::remove_file(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?,
+            Err(_) => {}
         }
-        fs::create_dir(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+        if !tmp.exists() {
+            fs::create_dir(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+        }
+        // The marker goes only when the folder is complete again (commit).
+        let _ = fs::remove_file(tmp.join(MARKER));
         Ok(DiskSink {
             out: out.to_path_buf(),
             tmp,
+            _lock: lock,
             seen: Default::default(),
+            dirs: Default::default(),
             files: Default::default(),
             bytes: Default::default(),
-            committed: false,
         })
     }
 
@@ -161,6 +187,9 @@ impl DiskSink {
     pub fn write(&self, f: &OutputFile) -> Result<(), OutputError> {
         use std::sync::atomic::Ordering;
         let rel = safe_relative(&f.path)?;
+        if f.path == MARKER {
+            return Err(OutputError::BadPath(f.path.clone()));
+        }
         {
             let mut seen = self
                 .seen
@@ -171,37 +200,92 @@ impl DiskSink {
             }
         }
         let path = self.tmp.join(rel);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
+        if let Some(dir) = path.parent()
+            && dir != self.tmp
+        {
+            let known = self.dirs.lock().map(|d| d.contains(dir)).unwrap_or(false);
+            if !known {
+                // A file where a folder is now needed (the site's shape changed).
+                let mut ancestor = dir.to_path_buf();
+                while ancestor != self.tmp {
+                    if fs::symlink_metadata(&ancestor).is_ok_and(|m| !m.is_dir()) {
+                        fs::remove_file(&ancestor)
+                            .map_err(|e| OutputError::Io(ancestor.clone(), e))?;
+                    }
+                    if !ancestor.pop() {
+                        break;
+                    }
+                }
+                fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
+                if let Ok(mut d) = self.dirs.lock() {
+                    d.insert(dir.to_path_buf());
+                }
+            }
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes
+            .fetch_add(f.bytes.len() as u64, Ordering::Relaxed);
+        match fs::symlink_metadata(&path) {
+            Ok(m)
+                if m.is_file()
+                    && m.len() == f.bytes.len() as u64
+                    && fs::read(&path).is_ok_and(|old| old == f.bytes) =>
+            {
+                return Ok(());
+            }
+            Ok(m) if m.is_dir() => {
+                fs::remove_dir_all(&path).map_err(|e| OutputError::Io(path.clone(), e))?
+            }
+            _ => {}
         }
         let mut file = fs::File::create(&path).map_err(|e| OutputError::Io(path.clone(), e))?;
         file.write_all(&f.bytes)
             .map_err(|e| OutputError::Io(path.clone(), e))?;
-        self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes
-            .fetch_add(f.bytes.len() as u64, Ordering::Relaxed);
         Ok(())
     }
 
-    /// Swap the new version in; the previous one is deleted.
-    pub fn commit(mut self) -> Result<Written, OutputError> {
+    /// Remove what the new version no longer has, then swap it in.
+    pub fn commit(self) -> Result<Written, OutputError> {
         use std::sync::atomic::Ordering;
+        self.remove_stale()?;
         fs::write(self.tmp.join(MARKER), "gongkai\n")
             .map_err(|e| OutputError::Io(self.tmp.join(MARKER), e))?;
         swap_in(&self.tmp, &self.out)?;
-        self.committed = true;
         Ok(Written {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
         })
     }
-}
 
-impl Drop for DiskSink {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_dir_all(&self.tmp);
+    fn remove_stale(&self) -> Result<(), OutputError> {
+        let seen = self
+            .seen
+            .lock()
+            .map_err(|_| OutputError::BadPath(String::new()))?;
+        let mut dirs = Vec::new();
+        for entry in walkdir::WalkDir::new(&self.tmp)
+            .min_depth(1)
+            .follow_links(false)
+        {
+            let entry = entry.map_err(|e| OutputError::Io(self.tmp.clone(), e.into()))?;
+            let rel = entry
+                .path()
+                .strip_prefix(&self.tmp)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if entry.file_type().is_dir() {
+                dirs.push(entry.path().to_path_buf());
+            } else if !seen.contains(&rel) {
+                fs::remove_file(entry.path())
+                    .map_err(|e| OutputError::Io(entry.path().to_path_buf(), e))?;
+            }
         }
+        // Deepest first: folders left empty go too.
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for d in dirs {
+            let _ = fs::remove_dir(&d);
+        }
+        Ok(())
     }
 }
 
@@ -212,6 +296,31 @@ impl crate::render::Sink for DiskSink {
             other => crate::diagnostic::Diagnostic::error("F1", other.to_string()),
         })
     }
+}
+
+/// Hold the output's lock file for the whole build; released when the process ends, however it
+/// ends.
+fn lock(parent: &Path, name: &str) -> Result<fs::File, OutputError> {
+    let path = parent.join(format!(".{name}.gongkai-lock"));
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| OutputError::Io(path.clone(), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a valid open descriptor; no memory is shared with the call.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            return Err(OutputError::Refused(
+                parent.join(name),
+                "另一个 gongkai build 正在写入这个文件夹，请等它完成".into(),
+            ));
+        }
+    }
+    Ok(file)
 }
 
 /// Write `files` as the new content of `out` (already checked by [`check_target`]).
@@ -246,18 +355,18 @@ fn swap_in(tmp: &Path, out: &Path) -> Result<(), OutputError> {
         return fs::rename(tmp, out).map_err(|e| OutputError::Io(out.to_path_buf(), e));
     }
     if exchange(tmp, out).is_ok() {
-        // `tmp` now holds the previous site.
-        let _ = fs::remove_dir_all(tmp);
+        // `tmp` now holds the previous site: the next build's staging folder.
         return Ok(());
     }
     // No atomic exchange on this system: move the old site aside, then the new one in.
     let old = tmp.with_extension("old");
+    let _ = fs::remove_dir_all(&old);
     fs::rename(out, &old).map_err(|e| OutputError::Io(out.to_path_buf(), e))?;
     if let Err(e) = fs::rename(tmp, out) {
         let _ = fs::rename(&old, out);
         return Err(OutputError::Io(out.to_path_buf(), e));
     }
-    let _ = fs::remove_dir_all(&old);
+    let _ = fs::rename(&old, tmp);
     Ok(())
 }
 
@@ -293,27 +402,21 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     ))
 }
 
-/// Remove temporary folders left by builds that were killed (their process is gone).
+/// Remove temporary folders left by killed builds of earlier versions (`.<name>.gongkai-tmp-*`)
+/// and by an interrupted two-step swap (`.<name>.gongkai-prev.old`). Called while holding the
+/// output's lock, so no other build is using them.
 pub fn clean_leftovers(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.gongkai-tmp-");
+    let tmp_prefix = format!(".{name}.gongkai-tmp-");
+    let old = format!("{}.old", staging_name(name));
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let pid: Option<u32> = rest.split('.').next().and_then(|p| p.parse().ok());
-        let alive = pid.is_some_and(|p| p != std::process::id() && process_alive(p));
-        if !alive {
+        if file_name.starts_with(&tmp_prefix) || file_name == old {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
-}
-
-fn process_alive(pid: u32) -> bool {
-    Path::new("/proc").join(pid.to_string()).exists() || (!Path::new("/proc/self").exists())
 }
 
 #[cfg(test)]
@@ -338,12 +441,33 @@ mod tests {
         write_site(&out, vec![file("index.html", "two")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("a").exists(), "stale files are gone");
-        let siblings: Vec<_> = fs::read_dir(&site)
+        let mut siblings: Vec<String> = fs::read_dir(&site)
             .unwrap()
             .flatten()
-            .map(|e| e.file_name())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(siblings.len(), 2, "{siblings:?}");
+        siblings.sort();
+        assert_eq!(
+            siblings,
+            [
+                ".public.gongkai-lock",
+                ".public.gongkai-prev",
+                "content",
+                "public"
+            ]
+        );
+        // The staging folder holds the previous version, complete, for the next build to reuse.
+        assert_eq!(
+            fs::read_to_string(site.join(".public.gongkai-prev/index.html")).unwrap(),
+            "one"
+        );
+        write_site(
+            &out,
+            vec![file("index.html", "three"), file("c/d.html", "d")],
+        )
+        .unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
+        assert!(out.join("c/d.html").is_file() && !out.join("a").exists());
     }
 
     #[test]
@@ -358,7 +482,6 @@ mod tests {
         assert!(matches!(err, Err(OutputError::BadPath(_))));
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
         assert!(!dir.path().join("escape.html").exists());
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
@@ -386,6 +509,39 @@ mod tests {
             Err(OutputError::Refused(..))
         ));
         assert!(check_target(&dir.path().join("public"), &site).is_ok());
+    }
+
+    #[test]
+    fn unchanged_files_are_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, vec![file("a.html", "same"), file("b.html", "old")]).unwrap();
+        write_site(&out, vec![file("a.html", "same"), file("b.html", "old")]).unwrap();
+        let staged = dir.path().join(".public.gongkai-prev/a.html");
+        let before = fs::metadata(&staged).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_site(&out, vec![file("a.html", "same"), file("b.html", "new")]).unwrap();
+        assert_eq!(
+            fs::metadata(out.join("a.html"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            before
+        );
+        assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_second_build_of_the_same_output_waits_its_turn() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let first = DiskSink::begin(&out).unwrap();
+        assert!(matches!(
+            DiskSink::begin(&out),
+            Err(OutputError::Refused(..))
+        ));
+        first.commit().unwrap();
+        assert!(DiskSink::begin(&out).is_ok());
     }
 
     #[test]

@@ -503,6 +503,11 @@ pub fn render(
             );
         }
     }
+    sink.put(OutputFile {
+        path: "data/report.schema.json".into(),
+        bytes: crate::schema::schema_compact().into_bytes(),
+    })
+    .map_err(|d| vec![d])?;
     // 404 at the root.
     let page = platform_page(
         config,

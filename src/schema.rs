@@ -12,6 +12,11 @@ pub fn schema_json() -> String {
     serde_json::to_string_pretty(&schema()).unwrap_or_default() + "\n"
 }
 
+/// The schema, as compact JSON (published with the site).
+pub fn schema_compact() -> String {
+    serde_json::to_string(&schema()).unwrap_or_default() + "\n"
+}
+
 /// The schema.
 pub fn schema() -> Value {
     let editions: Vec<Value> = format::builtin()

@@ -9,6 +9,37 @@
 /// brackets and punctuation folded to the full-width forms the format prints, `\` to `/`, all
 /// quotes to `"`.
 pub fn normalize(label: &str) -> String {
+    // Most labels are already in their comparison form: check before rebuilding.
+    let clean = label.chars().all(|c| {
+        !(c.is_whitespace()
+            || ('\u{ff01}'..='\u{ff5e}').contains(&c)
+            || matches!(
+                c,
+                '\u{feff}'
+                    | '\u{200b}'
+                    | '('
+                    | ')'
+                    | ','
+                    | ':'
+                    | ';'
+                    | '\\'
+                    | '“'
+                    | '”'
+                    | '„'
+                    | '‟'
+                    | '‘'
+                    | '’'
+                    | '['
+                    | ']'
+                    | '［'
+                    | '］'
+                    | '〔'
+                    | '〕'
+            ))
+    });
+    if clean {
+        return label.to_string();
+    }
     let mut out = String::with_capacity(label.len());
     for c in label.chars() {
         if c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}' {

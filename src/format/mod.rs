@@ -334,22 +334,23 @@ pub struct ColumnNode {
     pub leaf: Option<usize>,
     /// Depth from the top header row (0-based).
     pub depth: usize,
+    /// The label and aliases, normalised (computed once).
+    pub keys: Vec<String>,
 }
 
 impl ColumnNode {
     fn matches(&self, normalized: &str) -> bool {
-        normalize_label(&self.label) == normalized
-            || self
-                .aliases
-                .iter()
-                .any(|a| normalize_label(a) == normalized)
-            || self.children.iter().any(|c| c.matches(normalized))
+        self.has_key(normalized) || self.children.iter().any(|c| c.matches(normalized))
     }
 
     /// Whether this node's own label or aliases match `key`.
     pub fn is_key(&self, key: &str) -> bool {
-        let k = normalize_label(key);
-        normalize_label(&self.label) == k || self.aliases.iter().any(|a| normalize_label(a) == k)
+        self.has_key(&normalize_label(key))
+    }
+
+    /// Whether the node's label or an alias equals an already normalised key.
+    pub fn has_key(&self, normalized: &str) -> bool {
+        self.keys.iter().any(|k| k == normalized)
     }
 
     /// Number of leaf columns under this node.
@@ -375,20 +376,23 @@ pub struct RowNode {
     pub leaf: Option<usize>,
     /// Depth (0 = outermost).
     pub depth: usize,
+    /// The label and aliases, normalised (computed once).
+    pub keys: Vec<String>,
 }
 
 impl RowNode {
     fn matches(&self, normalized: &str) -> bool {
-        self.is_normalized_key(normalized) || self.children.iter().any(|c| c.matches(normalized))
+        self.has_key(normalized) || self.children.iter().any(|c| c.matches(normalized))
     }
 
-    fn is_normalized_key(&self, k: &str) -> bool {
-        normalize_label(&self.label) == k || self.aliases.iter().any(|a| normalize_label(a) == k)
+    /// Whether the node's label or an alias equals an already normalised key.
+    pub fn has_key(&self, normalized: &str) -> bool {
+        self.keys.iter().any(|k| k == normalized)
     }
 
     /// Whether this node's own label or aliases match `key`.
     pub fn is_key(&self, key: &str) -> bool {
-        self.is_normalized_key(&normalize_label(key))
+        self.has_key(&normalize_label(key))
     }
 
     /// Number of data rows under this node.
@@ -706,7 +710,12 @@ fn compile_columns(
                 None,
             )
         };
+        let keys = std::iter::once(&d.label)
+            .chain(&d.aliases)
+            .map(|k| normalize_label(k))
+            .collect();
         out.push(ColumnNode {
+            keys,
             label: d.label,
             aliases: d.aliases,
             children,
@@ -748,7 +757,12 @@ fn compile_rows(
                 None,
             )
         };
+        let keys = std::iter::once(&d.label)
+            .chain(&d.aliases)
+            .map(|k| normalize_label(k))
+            .collect();
         out.push(RowNode {
+            keys,
             label: d.label,
             aliases: d.aliases,
             children,

@@ -294,6 +294,30 @@ impl BodyPages<'_> {
         })
     }
 
+    /// Render a page whose template places tables by their placeholders.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_with_tables(
+        &self,
+        template: &str,
+        path: &str,
+        ctx: &Context,
+        tables: &[(&str, &str)],
+        sink: &dyn Sink,
+        counter: &Counter,
+    ) -> Result<(), Diagnostic> {
+        let html = self
+            .theme
+            .tera
+            .render(template, ctx)
+            .map_err(|e| theme::render_diagnostic(&e, template))?;
+        counter.pages.fetch_add(1, Ordering::Relaxed);
+        let page = finish_html(html, self.opts);
+        sink.put(OutputFile {
+            path: format!("{}{path}", self.place.prefix),
+            bytes: place_tables(page, tables),
+        })
+    }
+
     fn put(&self, path: String, bytes: Vec<u8>, sink: &dyn Sink) -> Result<(), Diagnostic> {
         sink.put(OutputFile {
             path: format!("{}{path}", self.place.prefix),
@@ -496,18 +520,26 @@ pub fn render_body(
         .into_par_iter()
         .map(|i| -> Result<(usize, usize), Diagnostic> {
             let y = &site.years[i];
-            let tidy = export::tidy_report(&body, &y.report);
-            let json = serde_json::to_string(&tidy).unwrap_or_default() + "\n";
-            let csv = export::csv(std::slice::from_ref(&tidy));
+            let json = export::tidy_json(&body, &y.report);
+            let csv = table::year_csv(&y.report);
             let sizes = (json.len(), csv.len());
             pages.put(format!("data/{}.json", y.year), json.into_bytes(), sink)?;
             pages.put(format!("data/{}.csv", y.year), csv.into_bytes(), sink)?;
+            // Each table's CSV travels inside its download link (a data: URL with a file name), so
+            // a year does not cost one file per table.
             let mut table_csv = BTreeMap::new();
-            for (ti, table) in y.report.edition.tables.iter().enumerate() {
+            for ti in 0..y.report.edition.tables.len() {
                 let csv = table::table_csv(&y.report, ti);
-                let path = format!("data/{}-t{}.csv", y.year, table.number);
-                table_csv.insert(ti, (format!("../{path}"), csv.len()));
-                pages.put(path, csv.into_bytes(), sink)?;
+                table_csv.insert(
+                    ti,
+                    (
+                        format!(
+                            "data:text/csv;charset=utf-8;base64,{}",
+                            base64(csv.as_bytes())
+                        ),
+                        csv.len(),
+                    ),
+                );
             }
             let csv_of = |ti: usize| table_csv.get(&ti).cloned().unwrap_or_default();
             let mut yv = view::year_view(site, i, &values, &csv_of);
@@ -581,46 +613,82 @@ pub fn render_body(
             );
             let mut ctx = pages.context(&page);
             ctx.insert("report", &yv);
-            pages.emit("year.html", &path, &ctx, sink, counter)?;
+            let tables: Vec<(&str, &str)> = yv
+                .parts
+                .iter()
+                .flat_map(|p| {
+                    p.tables
+                        .iter()
+                        .map(|t| (t.placeholder.as_str(), t.html.as_str()))
+                })
+                .collect();
+            pages.emit_with_tables("year.html", &path, &ctx, &tables, sink, counter)?;
             Ok(sizes)
         })
         .map(|r| r.map_err(&fail).ok())
         .collect();
     let _ = year_sizes;
 
-    // All years of the body.
-    let tidy: Vec<export::TidyReport> = site
-        .years
-        .iter()
-        .map(|y| export::tidy_report(&body, &y.report))
-        .collect();
-    let all_json = serde_json::to_string(&tidy).unwrap_or_default() + "\n";
-    let all_csv = export::csv(&tidy);
-    let all_downloads = vec![
-        Download {
-            url: "data/all.csv".into(),
-            text: format!(
-                "下载历年全部表格数据（CSV 格式，UTF-8 编码，{}）",
-                size_text(all_csv.len())
-            ),
-        },
-        Download {
-            url: "data/all.json".into(),
-            text: format!(
-                "下载历年全部表格数据（JSON 格式，{}）",
-                size_text(all_json.len())
-            ),
-        },
-    ];
-    drop(tidy);
+    // All years of the body, for a single-office site. In a platform the per-year files and the
+    // cross-body downloads cover the same data, so the duplicate is left out.
+    let standalone = place.platform.is_none();
+    let mut all_files = Vec::new();
+    let all_downloads = if standalone {
+        let tidy: Vec<export::TidyReport> = site
+            .years
+            .iter()
+            .map(|y| export::tidy_report(&body, &y.report))
+            .collect();
+        let all_json = serde_json::to_string(&tidy).unwrap_or_default() + "\n";
+        let all_csv = export::csv(&tidy);
+        let downloads = vec![
+            Download {
+                url: "data/all.csv".into(),
+                text: format!(
+                    "下载历年全部表格数据（CSV 格式，UTF-8 编码，{}）",
+                    size_text(all_csv.len())
+                ),
+            },
+            Download {
+                url: "data/all.json".into(),
+                text: format!(
+                    "下载历年全部表格数据（JSON 格式，{}）",
+                    size_text(all_json.len())
+                ),
+            },
+        ];
+        all_files.push(("data/all.json".to_string(), all_json.into_bytes()));
+        all_files.push(("data/all.csv".to_string(), all_csv.into_bytes()));
+        downloads
+    } else {
+        site.years
+            .iter()
+            .rev()
+            .flat_map(|y| {
+                [
+                    Download {
+                        url: format!("data/{}.csv", y.year),
+                        text: format!("下载{}年度全部表格数据（CSV 格式，UTF-8 编码）", y.year),
+                    },
+                    Download {
+                        url: format!("data/{}.json", y.year),
+                        text: format!("下载{}年度全部表格数据（JSON 格式）", y.year),
+                    },
+                ]
+            })
+            .collect()
+    };
     let rest = (|| -> Result<(), Diagnostic> {
-        pages.put("data/all.json".into(), all_json.into_bytes(), sink)?;
-        pages.put("data/all.csv".into(), all_csv.into_bytes(), sink)?;
-        pages.put(
-            "data/report.schema.json".into(),
-            schema::schema_json().into_bytes(),
-            sink,
-        )?;
+        for (path, bytes) in all_files {
+            pages.put(path, bytes, sink)?;
+        }
+        if place.platform.is_none() {
+            pages.put(
+                "data/report.schema.json".into(),
+                schema::schema_compact().into_bytes(),
+                sink,
+            )?;
+        }
 
         // Home.
         let cards = report_cards(site, &values);
@@ -821,11 +889,75 @@ pub fn finish_html(mut html: String, opts: &Options) -> Vec<u8> {
     minify_html::minify(html.as_bytes(), &cfg)
 }
 
+/// Replace each table placeholder of a finished page with the table's HTML.
+pub fn place_tables(page: Vec<u8>, tables: &[(&str, &str)]) -> Vec<u8> {
+    if tables.is_empty() {
+        return page;
+    }
+    let extra: usize = tables.iter().map(|(_, h)| h.len()).sum();
+    let mut out = Vec::with_capacity(page.len() + extra);
+    let mut rest: &[u8] = &page;
+    // Placeholders appear in table order; find each after the previous one.
+    for (marker, html) in tables {
+        let m = marker.as_bytes();
+        match rest.windows(m.len()).position(|w| w == m) {
+            Some(at) => {
+                out.extend_from_slice(&rest[..at]);
+                out.extend_from_slice(html.as_bytes());
+                rest = &rest[at + m.len()..];
+            }
+            None => continue,
+        }
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 /// `2 KB`, `1.2 MB`.
 pub fn size_text(bytes: usize) -> String {
     if bytes >= 1 << 20 {
         format!("{:.1} MB", bytes as f64 / (1 << 20) as f64)
     } else {
         format!("{} KB", bytes.div_ceil(1024).max(1))
+    }
+}
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64(plain.as_bytes()), encoded);
+        }
     }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::format::{ColumnKind, ColumnNode, Edition, RowNode, Table};
 use crate::report::Report;
 
-/// One table, ready for the template.
+/// One table, ready for the page: the template gets its id, caption and finished HTML.
 #[derive(Debug, Clone, Serialize)]
 pub struct TableView {
     /// HTML id of the table (`t3`, `t2-1`).
@@ -22,17 +22,143 @@ pub struct TableView {
     /// Caption text, e.g. `表3　收到和处理政府信息公开申请情况（单位：件）`.
     pub caption: String,
     /// Header rows.
+    #[serde(skip)]
     pub head: Vec<Vec<CellView>>,
     /// Body row groups (`tbody`s).
+    #[serde(skip)]
     pub bodies: Vec<Vec<Vec<CellView>>>,
     /// Notes under the table (referenced by `aria-describedby`).
+    #[serde(skip)]
     pub notes: Vec<String>,
     /// Number of columns of the grid.
     pub width: usize,
-    /// CSV download of this table: file path relative to the site root.
+    /// CSV download of this table: a `data:` URL.
+    #[serde(skip)]
     pub csv: String,
+    /// File name the download is saved under.
+    pub download_name: String,
     /// Size of the CSV in bytes.
     pub csv_bytes: usize,
+    /// The table's HTML: scroll region, table, notes and download link. Templates place it with
+    /// `{{ table.placeholder | safe }}`; the finished HTML replaces the placeholder after the
+    /// page is minified (the table is compact already, so the minifier need not read it).
+    #[serde(skip)]
+    pub html: String,
+    /// Marker that stands for the table in the rendered template.
+    pub placeholder: String,
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+impl TableView {
+    /// The official table as compact HTML. It is generated here rather than in a template: the
+    /// format fixes every row, column and span, and thousands of tables render much faster from
+    /// Rust. Themes style it through CSS (`.data-table`, `.table-notes`, `.table-download`).
+    pub fn to_html(&self) -> String {
+        let mut h = String::with_capacity(16 * 1024);
+        let id = &self.id;
+        h.push_str("<div class=table-scroll role=region");
+        attr(&mut h, "aria-labelledby", &format!("{id}-caption"));
+        h.push_str(" tabindex=0><table class=data-table");
+        attr(&mut h, "id", id);
+        attr(&mut h, "aria-describedby", &format!("{id}-note"));
+        h.push_str("><caption");
+        attr(&mut h, "id", &format!("{id}-caption"));
+        h.push('>');
+        escape_into(&mut h, &self.caption);
+        h.push_str("</caption><thead>");
+        for row in &self.head {
+            h.push_str("<tr>");
+            for c in row {
+                cell_html(&mut h, c, true);
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</thead>");
+        for body in &self.bodies {
+            h.push_str("<tbody>");
+            for row in body {
+                h.push_str("<tr>");
+                for c in row {
+                    cell_html(&mut h, c, false);
+                }
+                h.push_str("</tr>");
+            }
+            h.push_str("</tbody>");
+        }
+        h.push_str("</table></div><div class=table-notes");
+        attr(&mut h, "id", &format!("{id}-note"));
+        h.push('>');
+        for n in &self.notes {
+            h.push_str("<p>");
+            escape_into(&mut h, n);
+            h.push_str("</p>");
+        }
+        h.push_str("</div><p class=table-download><a");
+        attr(&mut h, "href", &self.csv);
+        attr(&mut h, "download", &self.download_name);
+        let kb = if self.csv_bytes >= 1024 {
+            self.csv_bytes / 1024 + 1
+        } else {
+            1
+        };
+        h.push_str(&format!(
+            ">下载表{}数据（CSV 格式，UTF-8 编码，{kb} KB）</a></p>",
+            self.number
+        ));
+        h
+    }
+}
+
+/// ` name=value`, quoted only when the value needs it (as a minifier would write it).
+fn attr(h: &mut String, name: &str, value: &str) {
+    h.push(' ');
+    h.push_str(name);
+    h.push('=');
+    let bare = !value.is_empty()
+        && !value.contains([' ', '"', '\'', '=', '<', '>', '`', '\t', '\n', '\r', '&']);
+    if bare {
+        h.push_str(value);
+    } else {
+        h.push('"');
+        escape_into(h, value);
+        h.push('"');
+    }
+}
+
+fn cell_html(h: &mut String, c: &CellView, head: bool) {
+    h.push('<');
+    h.push_str(c.tag);
+    if c.tag == "th" {
+        attr(h, "id", &c.id);
+        attr(h, "scope", c.scope);
+    }
+    if c.colspan > 1 {
+        attr(h, "colspan", &c.colspan.to_string());
+    }
+    if c.rowspan > 1 {
+        attr(h, "rowspan", &c.rowspan.to_string());
+    }
+    if !c.headers.is_empty() || (c.tag == "td" && !head) {
+        attr(h, "headers", &c.headers);
+    }
+    attr(h, "class", c.class);
+    h.push('>');
+    escape_into(h, &c.text);
+    h.push_str("</");
+    h.push_str(c.tag);
+    h.push('>');
 }
 
 /// One cell of the grid.
@@ -298,7 +424,9 @@ pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> 
     notes.push("表中 0 表示没有。".into());
 
     let width = label_cols + table.leaf_columns.len();
-    TableView {
+    let mut view = TableView {
+        html: String::new(),
+        placeholder: format!("\u{e000}{tid}\u{e001}"),
         id: tid,
         number: table.number.clone(),
         caption,
@@ -307,8 +435,11 @@ pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> 
         notes,
         width,
         csv,
+        download_name: format!("{}年度表{}.csv", report.year, table.number),
         csv_bytes,
-    }
+    };
+    view.html = view.to_html();
+    view
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -451,6 +582,32 @@ pub fn table_csv(report: &Report, ti: usize) -> String {
             );
         }
         out.push_str(&csv_line(&line));
+    }
+    out
+}
+
+/// CSV of a whole year: every table as printed (a caption line, a header line, one line per
+/// data row), separated by blank lines — what a reader opens in Excel (UTF-8 with BOM, CRLF).
+pub fn year_csv(report: &Report) -> String {
+    let mut out = String::from("\u{feff}");
+    for (ti, table) in report.edition.tables.iter().enumerate() {
+        if ti > 0 {
+            out.push_str("\r\n");
+        }
+        let caption = match &table.caption {
+            Some(c) => format!(
+                "表{}　{}：{c}",
+                table.number,
+                report
+                    .edition
+                    .part(&table.part)
+                    .map_or("", |p| p.title.as_str())
+            ),
+            None => format!("表{}　{}", table.number, table.title),
+        };
+        out.push_str(&csv_line(&[caption]));
+        let body = table_csv(report, ti);
+        out.push_str(body.trim_start_matches('\u{feff}'));
     }
     out
 }

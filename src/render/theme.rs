@@ -33,7 +33,6 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embedded!(
     "404.html",
     "platform.html",
     "platform_year.html",
-    "partials/table.html",
     "partials/chart.html",
     "partials/toc.html",
     "partials/figures.html",

@@ -613,8 +613,9 @@ impl Loader<'_> {
         let column_keys = addressable_columns(&table.columns);
         let mut subtotal_entries: Vec<&Entry> = Vec::new();
         for e in map {
-            let Some(i) = nodes.iter().position(|n| n.is_key(&e.key)) else {
-                if !prefix.is_empty() && column_keys.iter().any(|c| c.is_key(&e.key)) {
+            let key = normalize_label(&e.key);
+            let Some(i) = nodes.iter().position(|n| n.has_key(&key)) else {
+                if !prefix.is_empty() && column_keys.iter().any(|c| c.has_key(&key)) {
                     // A subtotal written on a group row (R3.4): checked below.
                     subtotal_entries.push(e);
                     continue;
@@ -723,12 +724,9 @@ impl Loader<'_> {
             let Some(col) = col_node.leaf else {
                 continue;
             };
-            let Some(value) = self.value(
-                table,
-                col,
-                &e.value,
-                &format!("{} › {}", prefix.join(" › "), e.key),
-            ) else {
+            let Some(value) = self.value(table, col, &e.value, &|| {
+                format!("{} › {}", prefix.join(" › "), e.key)
+            }) else {
                 continue;
             };
             // Sum what the sub-rows hold; totals are not computed yet, so compute this column
@@ -769,7 +767,8 @@ impl Loader<'_> {
         let keys = addressable_columns(nodes);
         let mut seen: Vec<usize> = Vec::new();
         for e in map {
-            let Some(i) = keys.iter().position(|n| n.is_key(&e.key)) else {
+            let key = normalize_label(&e.key);
+            let Some(i) = keys.iter().position(|n| n.has_key(&key)) else {
                 if self.is_foreign(report.edition, &e.key, &e.key_span, ti) {
                     continue;
                 }
@@ -793,8 +792,9 @@ impl Loader<'_> {
             let node = keys[i];
             match node.leaf {
                 Some(col) => {
-                    let label = table.label_path(report.edition, row, col);
-                    if let Some(cell) = self.value(table, col, &e.value, &label) {
+                    if let Some(cell) = self.value(table, col, &e.value, &|| {
+                        table.label_path(report.edition, row, col)
+                    }) {
                         let idx = table.cell_index(row, col);
                         report.tables[ti].cells[idx] = Some(cell);
                     }
@@ -816,7 +816,13 @@ impl Loader<'_> {
     }
 
     /// Parse one value for column `col`.
-    fn value(&mut self, table: &Table, col: usize, node: &Node, label: &str) -> Option<Cell> {
+    fn value(
+        &mut self,
+        table: &Table,
+        col: usize,
+        node: &Node,
+        label: &dyn Fn() -> String,
+    ) -> Option<Cell> {
         let column = &table.leaf_columns[col];
         let name = column.path.last().cloned().unwrap_or_default();
         let span = node.span.clone();
@@ -825,7 +831,7 @@ impl Loader<'_> {
                 Diagnostic::error(rule, message)
                     .at(loader.file, span.clone())
                     .label("这里")
-                    .path(label.to_string())
+                    .path(label())
                     .hint(hint),
             );
             None
@@ -890,7 +896,7 @@ impl Loader<'_> {
                     ),
                 }
             }
-            ColumnKind::Money => self.money(column, &text, &name, label, span.clone()),
+            ColumnKind::Money => self.money(column, &text, &name, &label(), span.clone()),
         }
     }
 

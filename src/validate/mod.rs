@@ -333,41 +333,65 @@ pub fn check_claims(report: &Report, narrative: &Narrative) -> Vec<Diagnostic> {
     let edition = report.edition;
     let mut diags = Vec::new();
     let mut used: Vec<Range<usize>> = Vec::new();
+    let index = Sentences::new(narrative);
     for claim in format::builtin().claims() {
         if claim.metrics.iter().any(|m| edition.metric(m).is_none()) {
             continue;
         }
         match claim.kind {
-            format::ClaimKind::Channels => channels(claim, report, narrative, &mut diags),
-            format::ClaimKind::Figure => figure(claim, report, narrative, &mut used, &mut diags),
-            format::ClaimKind::None => none_stated(claim, report, narrative, &mut diags),
+            format::ClaimKind::Channels => channels(claim, report, narrative, &index, &mut diags),
+            format::ClaimKind::Figure => {
+                figure(claim, report, narrative, &index, &mut used, &mut diags)
+            }
+            format::ClaimKind::None => none_stated(claim, report, narrative, &index, &mut diags),
         }
     }
     diags
 }
 
-/// Sentences of the given parts: (span of the sentence).
-fn sentences(edition: &Edition, narrative: &Narrative, parts: &[String]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    for number in parts {
-        let Some(p) = narrative.part_by_number(edition, number) else {
-            continue;
-        };
-        let text = narrative.text(&p.body);
-        let mut start = 0;
-        for (i, c) in text.char_indices() {
-            if matches!(c, '。' | '！' | '？' | '；' | '\n') {
-                if i > start {
-                    out.push(p.body.start + start..p.body.start + i);
+/// The sentences of each part of a narrative, split once and shared by every claim.
+struct Sentences {
+    /// Per part index: sentence spans.
+    parts: Vec<Vec<Range<usize>>>,
+}
+
+impl Sentences {
+    fn new(narrative: &Narrative) -> Self {
+        let parts = narrative
+            .parts
+            .iter()
+            .map(|p| {
+                let Some(p) = p else { return Vec::new() };
+                let text = narrative.text(&p.body);
+                let mut out = Vec::new();
+                let mut start = 0;
+                for (i, c) in text.char_indices() {
+                    if matches!(c, '。' | '！' | '？' | '；' | '\n') {
+                        if i > start {
+                            out.push(p.body.start + start..p.body.start + i);
+                        }
+                        start = i + c.len_utf8();
+                    }
                 }
-                start = i + c.len_utf8();
+                if start < text.len() {
+                    out.push(p.body.start + start..p.body.end);
+                }
+                out
+            })
+            .collect();
+        Sentences { parts }
+    }
+
+    /// Sentences of the given parts (by number), in order.
+    fn of(&self, edition: &Edition, parts: &[String]) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        for number in parts {
+            if let Some(i) = edition.parts.iter().position(|p| &p.number == number) {
+                out.extend(self.parts.get(i).into_iter().flatten().cloned());
             }
         }
-        if start < text.len() {
-            out.push(p.body.start + start..p.body.end);
-        }
+        out
     }
-    out
 }
 
 /// Paragraphs (blank-line separated blocks, and single lines) of the given parts.
@@ -435,13 +459,14 @@ fn figure(
     claim: &Claim,
     report: &Report,
     narrative: &Narrative,
+    index: &Sentences,
     used: &mut Vec<Range<usize>>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(expected) = metric_sum(report, &claim.metrics) else {
         return;
     };
-    for s in sentences(report.edition, narrative, &claim.parts) {
+    for s in index.of(report.edition, &claim.parts) {
         let text = &narrative.source.text[s.clone()];
         if !claim.context.is_empty() && !claim.context.iter().any(|w| text.contains(w.as_str())) {
             continue;
@@ -471,14 +496,20 @@ fn figure(
     }
 }
 
-fn none_stated(claim: &Claim, report: &Report, narrative: &Narrative, diags: &mut Vec<Diagnostic>) {
+fn none_stated(
+    claim: &Claim,
+    report: &Report,
+    narrative: &Narrative,
+    index: &Sentences,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Some(sum) = metric_sum(report, &claim.metrics) else {
         return;
     };
     if sum.is_zero() {
         return;
     }
-    for s in sentences(report.edition, narrative, &claim.parts) {
+    for s in index.of(report.edition, &claim.parts) {
         let text = &narrative.source.text[s.clone()];
         if let Some(m) = claim.patterns.iter().find_map(|re| re.find(text)) {
             diags.push(
@@ -494,10 +525,16 @@ fn none_stated(claim: &Claim, report: &Report, narrative: &Narrative, diags: &mu
     }
 }
 
-fn channels(claim: &Claim, report: &Report, narrative: &Narrative, diags: &mut Vec<Diagnostic>) {
+fn channels(
+    claim: &Claim,
+    report: &Report,
+    narrative: &Narrative,
+    index: &Sentences,
+    diags: &mut Vec<Diagnostic>,
+) {
     let edition = report.edition;
     let mut totals = Vec::new();
-    for s in sentences(edition, narrative, &claim.total_parts) {
+    for s in index.of(edition, &claim.total_parts) {
         let text = &narrative.source.text[s.clone()];
         totals.extend(captures(&claim.total_patterns, text, s.start));
     }
@@ -554,7 +591,8 @@ pub fn stated_proactive_total(report: &Report, narrative: &Narrative) -> Option<
         .claims()
         .iter()
         .find(|c| c.kind == format::ClaimKind::Channels)?;
-    sentences(report.edition, narrative, &claim.total_parts)
+    Sentences::new(narrative)
+        .of(report.edition, &claim.total_parts)
         .into_iter()
         .find_map(|s| {
             let text = &narrative.source.text[s.clone()];

