@@ -135,8 +135,37 @@ impl State {
     }
 }
 
-/// Check and render the site into memory, with the live script injected and without minifying.
+/// Check and render the site (or platform) into memory, with the live script injected and
+/// without minifying.
 pub fn render_snapshot(root: &Path) -> Result<HashMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>> {
+    let options = render::Options {
+        minify: false,
+        inject: Some(format!("<script>{LIVE_SCRIPT}</script>")),
+    };
+    if crate::platform::is_platform(root) {
+        let checked = crate::platform::check(root)
+            .map_err(|e| vec![Diagnostic::error("F1", e.to_string())])?;
+        if checked.config.is_none() || checked.diagnostics.iter().any(|d| d.is_error()) {
+            return Err(checked.diagnostics);
+        }
+        // Bodies with errors are left out of the preview as of the build; their errors show.
+        let errors: Vec<Diagnostic> = checked
+            .all_diagnostics()
+            .into_iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        let sink = render::MemorySink::new();
+        crate::platform::render(&checked, &options, &sink)?;
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        return Ok(sink
+            .into_files()
+            .into_iter()
+            .map(|f| (f.path, Arc::new(f.bytes)))
+            .collect());
+    }
     let checked =
         pipeline::check(root).map_err(|e| vec![Diagnostic::error("F1", e.to_string())])?;
     let errors: Vec<Diagnostic> = checked
@@ -150,10 +179,6 @@ pub fn render_snapshot(root: &Path) -> Result<HashMap<String, Arc<Vec<u8>>>, Vec
     }
     let Some(site) = checked.site else {
         return Err(checked.diagnostics);
-    };
-    let options = render::Options {
-        minify: false,
-        inject: Some(format!("<script>{LIVE_SCRIPT}</script>")),
     };
     match pipeline::render_in_memory(&site, &options) {
         Ok((files, _)) => Ok(files
@@ -206,7 +231,7 @@ fn escape(s: &str) -> String {
 
 /// Run the preview server until Ctrl-C. Returns the exit status.
 pub fn run(opts: ServeOptions) -> u8 {
-    if !opts.root.join("site.toml").is_file() {
+    if !opts.root.join("site.toml").is_file() && !crate::platform::is_platform(&opts.root) {
         eprintln!(
             "错误：{} 不是 gongkai 站点：找不到 site.toml。请在站点目录中运行，或用 --root 指定站点目录。",
             opts.root.display()

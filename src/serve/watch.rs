@@ -49,11 +49,8 @@ pub fn spawn(state: Arc<State>, poll: bool) -> notify::Result<Watching> {
             .lock()
             .map_err(|_| notify::Error::generic("watcher lock"))?;
         w.watch(&root, RecursiveMode::NonRecursive)?;
-        for dir in ["content", "themes"] {
-            let p = root.join(dir);
-            if p.is_dir() {
-                w.watch(&p, RecursiveMode::Recursive)?;
-            }
+        for p in watch_targets(&root) {
+            w.watch(&p, RecursiveMode::Recursive)?;
         }
     }
     let thread_watcher = watcher.clone();
@@ -90,10 +87,9 @@ pub fn spawn(state: Arc<State>, poll: bool) -> notify::Result<Watching> {
                         Err(RecvTimeoutError::Disconnected) => return,
                     }
                 }
-                // content/ or themes/ created after start: watch them too.
-                for dir in ["content", "themes"] {
-                    let p = root.join(dir);
-                    if p.is_dir() && !watched.contains(&p) {
+                // content/, themes/ or a platform's body folder created after start: watch too.
+                for p in watch_targets(&root) {
+                    if !watched.contains(&p) {
                         if let Ok(mut w) = thread_watcher.lock() {
                             let _ = w.watch(&p, RecursiveMode::Recursive);
                         }
@@ -120,6 +116,32 @@ pub fn spawn(state: Arc<State>, poll: bool) -> notify::Result<Watching> {
     Ok(Watching { _watcher: watcher })
 }
 
+/// Folders watched recursively: `content/` and `themes/`, and in a platform every body folder.
+fn watch_targets(root: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = ["content", "themes"]
+        .iter()
+        .map(|d| root.join(d))
+        .filter(|p| p.is_dir())
+        .collect();
+    if crate::platform::is_platform(root)
+        && let Ok(entries) = std::fs::read_dir(root)
+    {
+        let mut bodies: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.join("site.toml").is_file()
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        bodies.sort();
+        out.extend(bodies);
+    }
+    out
+}
+
 /// Add the event's relevant paths to `changed`.
 fn collect(root: &Path, e: &notify::Event, changed: &mut Vec<PathBuf>) {
     if matches!(e.kind, EventKind::Access(_)) {
@@ -132,34 +154,37 @@ fn collect(root: &Path, e: &notify::Event, changed: &mut Vec<PathBuf>) {
     }
 }
 
-/// Whether a changed path can affect the site.
+/// Whether a changed path can affect the site: `site.toml`, `platform.toml`, anything under
+/// `content/` or `themes/` — also inside a platform's body folders — except hidden files and
+/// editor backups.
 pub fn relevant(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
     };
-    let mut parts = rel.components();
-    let first = match parts.next() {
-        Some(Component::Normal(f)) => f.to_string_lossy().into_owned(),
-        _ => return false,
-    };
-    if first == "site.toml" {
-        return true;
-    }
-    if first != "content" && first != "themes" {
-        return false;
-    }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let hidden = rel
+    let parts: Vec<String> = rel
         .components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-    !(hidden
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name == "4913")
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let site_part = |rest: &[String]| match rest.first().map(String::as_str) {
+        Some("site.toml" | "platform.toml") => rest.len() == 1,
+        Some("content" | "themes") => true,
+        _ => false,
+    };
+    let in_site = site_part(&parts)
+        || (parts.len() > 1
+            && root.join(&parts[0]).join("site.toml").is_file()
+            && site_part(&parts[1..]));
+    let name = parts.last().map(String::as_str).unwrap_or("");
+    let hidden = parts.iter().any(|p| p.starts_with('.'));
+    in_site
+        && !(hidden
+            || name.ends_with('~')
+            || name.ends_with(".swp")
+            || name.ends_with(".swx")
+            || name == "4913")
 }
 
 #[cfg(test)]
@@ -189,5 +214,18 @@ mod tests {
         ] {
             assert!(!relevant(root, Path::new(no)), "{no}");
         }
+    }
+
+    #[test]
+    fn body_folders_of_a_platform_are_relevant() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("body-a/content")).unwrap();
+        std::fs::write(root.join("body-a/site.toml"), "").unwrap();
+        assert!(relevant(root, &root.join("platform.toml")));
+        assert!(relevant(root, &root.join("body-a/site.toml")));
+        assert!(relevant(root, &root.join("body-a/content/2021/report.md")));
+        assert!(!relevant(root, &root.join("body-a/notes.txt")));
+        assert!(!relevant(root, &root.join("public/body-a/index.html")));
     }
 }
