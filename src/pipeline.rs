@@ -78,7 +78,9 @@ pub fn build(root: &Path, output: Option<&Path>) -> Result<Built, BuildError> {
     let default_output = root.join("public");
     let output = output.unwrap_or(&default_output);
     let target = crate::output::check_target(output, root).map_err(BuildError::Output)?;
+    let timer = Timer::start();
     let checked = check(root).map_err(BuildError::Load)?;
+    timer.phase("load and check");
     if checked.errors() > 0 || checked.has_io_problem() {
         return Err(BuildError::Invalid(checked.diagnostics));
     }
@@ -136,7 +138,9 @@ pub fn build_platform(root: &Path, output: Option<&Path>) -> Result<BuiltPlatfor
     let default_output = root.join("public");
     let output = output.unwrap_or(&default_output);
     let target = crate::output::check_target(output, root).map_err(BuildError::Output)?;
+    let timer = Timer::start();
     let checked = crate::platform::check(root).map_err(BuildError::Load)?;
+    timer.phase("load and check");
     if checked.config.is_none() || checked.diagnostics.iter().any(|d| d.is_error()) {
         return Err(BuildError::Invalid(checked.diagnostics));
     }
@@ -144,7 +148,9 @@ pub fn build_platform(root: &Path, output: Option<&Path>) -> Result<BuiltPlatfor
     let (pages, skipped) =
         crate::platform::render(&checked, &crate::render::Options::default(), &sink)
             .map_err(BuildError::Invalid)?;
+    timer.phase("render and write");
     let written = sink.commit().map_err(BuildError::Output)?;
+    timer.phase("swap");
     Ok(BuiltPlatform {
         output: target,
         pages,
@@ -152,4 +158,27 @@ pub fn build_platform(root: &Path, output: Option<&Path>) -> Result<BuiltPlatfor
         checked,
         skipped,
     })
+}
+
+/// Phase timings printed to stderr when `GONGKAI_TIMINGS` is set.
+struct Timer {
+    on: bool,
+    last: std::cell::Cell<std::time::Instant>,
+}
+
+impl Timer {
+    fn start() -> Self {
+        Timer {
+            on: std::env::var_os("GONGKAI_TIMINGS").is_some(),
+            last: std::cell::Cell::new(std::time::Instant::now()),
+        }
+    }
+
+    fn phase(&self, name: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            eprintln!("{name}: {} ms", (now - self.last.get()).as_millis());
+            self.last.set(now);
+        }
+    }
 }
