@@ -271,21 +271,10 @@ fn build_platform(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
                     let _ = writeln!(err, "未发布：{slug}/ 的 {} 年度（有错误）", list.join("、"));
                 }
             }
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "已生成 {}：{} 个页面，{} 个文件，{}，用时 {} 毫秒。",
-                built.output.display(),
-                built.pages,
-                built.written.files,
-                crate::render::size_text(built.written.bytes as usize),
-                started.elapsed().as_millis()
-            );
+            print_summary(&built.output, built.pages, built.written, started);
             ExitCode::SUCCESS
         }
-        Err(pipeline::BuildError::Load(e)) => {
-            let _ = writeln!(err, "错误：{e}");
-            ExitCode::from(2)
-        }
+        Err(pipeline::BuildError::Load(e)) => usage_error(&e),
         Err(pipeline::BuildError::Invalid(diags)) => {
             let _ = write!(err, "{}", diagnostic::render_all(&diags, color()));
             let _ = writeln!(
@@ -294,10 +283,7 @@ fn build_platform(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
             );
             ExitCode::from(1)
         }
-        Err(pipeline::BuildError::Output(e)) => {
-            let _ = writeln!(err, "错误：{e}");
-            ExitCode::from(2)
-        }
+        Err(pipeline::BuildError::Output(e)) => usage_error(&e),
     }
 }
 
@@ -323,21 +309,10 @@ fn build(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
                     built.missing_website_details.join("、")
                 );
             }
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "已生成 {}：{} 个页面，{} 个文件，{}，用时 {} 毫秒。",
-                built.output.display(),
-                built.pages,
-                built.written.files,
-                crate::render::size_text(built.written.bytes as usize),
-                started.elapsed().as_millis()
-            );
+            print_summary(&built.output, built.pages, built.written, started);
             ExitCode::SUCCESS
         }
-        Err(pipeline::BuildError::Load(e)) => {
-            let _ = writeln!(err, "错误：{e}");
-            ExitCode::from(2)
-        }
+        Err(pipeline::BuildError::Load(e)) => usage_error(&e),
         Err(pipeline::BuildError::Invalid(diags)) => {
             let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).cloned().collect();
             let _ = write!(err, "{}", diagnostic::render_all(&errors, color()));
@@ -352,9 +327,30 @@ fn build(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Err(pipeline::BuildError::Output(e)) => {
-            let _ = writeln!(err, "错误：{e}");
-            ExitCode::from(2)
-        }
+        Err(pipeline::BuildError::Output(e)) => usage_error(&e),
     }
+}
+
+/// The one line `build` prints.
+fn print_summary(
+    output: &std::path::Path,
+    pages: usize,
+    written: crate::output::Written,
+    started: std::time::Instant,
+) {
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "已生成 {}：{} 个页面，{} 个文件，{}，用时 {} 毫秒。",
+        output.display(),
+        pages,
+        written.files,
+        crate::render::size_text(written.bytes as usize),
+        started.elapsed().as_millis()
+    );
+}
+
+/// A usage or I/O problem: one line, exit status 2.
+fn usage_error(e: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("错误：{e}");
+    ExitCode::from(2)
 }

@@ -560,32 +560,7 @@ impl Table {
             return Err(format!("table {} has no columns", def.id));
         }
         // Totals of columns: the sibling leaves under the same parent.
-        fn col_totals(nodes: &[ColumnNode], leaves: &mut [LeafColumn]) {
-            fn collect(n: &ColumnNode, out: &mut Vec<usize>, leaves: &[LeafColumn]) {
-                if let Some(i) = n.leaf {
-                    if leaves[i].total.is_none() {
-                        out.push(i);
-                    }
-                } else {
-                    for c in &n.children {
-                        collect(c, out, leaves);
-                    }
-                }
-            }
-            let mut of = Vec::new();
-            for n in nodes {
-                collect(n, &mut of, leaves);
-            }
-            for n in nodes {
-                if let Some(i) = n.leaf
-                    && let Some(t) = leaves[i].total.as_mut()
-                {
-                    t.of = of.clone();
-                }
-                col_totals(&n.children, leaves);
-            }
-        }
-        col_totals(&columns, &mut leaf_columns);
+        fill_totals(&columns, &mut leaf_columns);
 
         let mut leaf_rows = Vec::new();
         let mut row_totals: Vec<(usize, String)> = Vec::new();
@@ -596,38 +571,13 @@ impl Table {
                 total: None,
             });
         }
-        fn row_totals_of(nodes: &[RowNode], leaves: &mut [LeafRow]) {
-            fn collect(n: &RowNode, out: &mut Vec<usize>, leaves: &[LeafRow]) {
-                if let Some(i) = n.leaf {
-                    if leaves[i].total.is_none() {
-                        out.push(i);
-                    }
-                } else {
-                    for c in &n.children {
-                        collect(c, out, leaves);
-                    }
-                }
-            }
-            let mut of = Vec::new();
-            for n in nodes {
-                collect(n, &mut of, leaves);
-            }
-            for n in nodes {
-                if let Some(i) = n.leaf
-                    && let Some(t) = leaves[i].total.as_mut()
-                {
-                    t.of = of.clone();
-                }
-                row_totals_of(&n.children, leaves);
-            }
-        }
         for (i, rule) in row_totals {
             leaf_rows[i].total = Some(Total {
                 rule,
                 of: Vec::new(),
             });
         }
-        row_totals_of(&rows, &mut leaf_rows);
+        fill_totals(&rows, &mut leaf_rows);
 
         let title = def.title.unwrap_or_else(|| part.title.clone());
         Ok(Table {
@@ -645,6 +595,79 @@ impl Table {
             leaf_columns,
             leaf_rows,
         })
+    }
+}
+
+/// A node of a column or row tree.
+trait TreeNode {
+    fn leaf(&self) -> Option<usize>;
+    fn children(&self) -> &[Self]
+    where
+        Self: Sized;
+}
+
+impl TreeNode for ColumnNode {
+    fn leaf(&self) -> Option<usize> {
+        self.leaf
+    }
+    fn children(&self) -> &[Self] {
+        &self.children
+    }
+}
+
+impl TreeNode for RowNode {
+    fn leaf(&self) -> Option<usize> {
+        self.leaf
+    }
+    fn children(&self) -> &[Self] {
+        &self.children
+    }
+}
+
+/// A leaf that may be a total.
+trait HasTotal {
+    fn total_mut(&mut self) -> Option<&mut Total>;
+    fn is_total(&self) -> bool;
+}
+
+impl HasTotal for LeafColumn {
+    fn total_mut(&mut self) -> Option<&mut Total> {
+        self.total.as_mut()
+    }
+    fn is_total(&self) -> bool {
+        self.total.is_some()
+    }
+}
+
+impl HasTotal for LeafRow {
+    fn total_mut(&mut self) -> Option<&mut Total> {
+        self.total.as_mut()
+    }
+    fn is_total(&self) -> bool {
+        self.total.is_some()
+    }
+}
+
+/// Set what each total sums: the non-total leaves under the same parent, at any depth.
+fn fill_totals<N: TreeNode, L: HasTotal>(nodes: &[N], leaves: &mut [L]) {
+    fn collect<N: TreeNode, L: HasTotal>(n: &N, out: &mut Vec<usize>, leaves: &[L]) {
+        match n.leaf() {
+            Some(i) if !leaves[i].is_total() => out.push(i),
+            Some(_) => {}
+            None => n.children().iter().for_each(|c| collect(c, out, leaves)),
+        }
+    }
+    let mut of = Vec::new();
+    for n in nodes {
+        collect(n, &mut of, leaves);
+    }
+    for n in nodes {
+        if let Some(i) = n.leaf()
+            && let Some(t) = leaves[i].total_mut()
+        {
+            t.of = of.clone();
+        }
+        fill_totals(n.children(), leaves);
     }
 }
 

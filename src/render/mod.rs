@@ -282,16 +282,7 @@ impl BodyPages<'_> {
         sink: &dyn Sink,
         counter: &Counter,
     ) -> Result<(), Diagnostic> {
-        let html = self
-            .theme
-            .tera
-            .render(template, ctx)
-            .map_err(|e| theme::render_diagnostic(&e, template))?;
-        counter.pages.fetch_add(1, Ordering::Relaxed);
-        sink.put(OutputFile {
-            path: format!("{}{path}", self.place.prefix),
-            bytes: finish_html(html, self.opts),
-        })
+        self.emit_with_tables(template, path, ctx, &[], sink, counter)
     }
 
     /// Render a page whose template places tables by their placeholders.

@@ -597,6 +597,31 @@ impl Loader<'_> {
         }
     }
 
+    /// S1 for a key that is not a label here (or S5 later, if it is another edition's label).
+    fn unknown_key(
+        &mut self,
+        report: &Report,
+        ti: usize,
+        table: &Table,
+        e: &Entry,
+        candidates: &[String],
+        path: &[String],
+    ) {
+        if self.is_foreign(report.edition, &e.key, &e.key_span, ti) {
+            return;
+        }
+        let hint =
+            misplaced_hint(table, &e.key).unwrap_or_else(|| suggestion_hint(&e.key, candidates));
+        let mut d = Diagnostic::error("S1", format!("未知栏目「{}」", e.key))
+            .at(self.file, e.key_span.clone())
+            .label("不认识的栏目")
+            .hint(hint);
+        if !path.is_empty() {
+            d = d.path(path.join(" › "));
+        }
+        self.diags.push(d);
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn rows(
         &mut self,
@@ -620,20 +645,8 @@ impl Loader<'_> {
                     subtotal_entries.push(e);
                     continue;
                 }
-                if self.is_foreign(report.edition, &e.key, &e.key_span, ti) {
-                    continue;
-                }
                 let candidates: Vec<String> = nodes.iter().map(|n| n.label.clone()).collect();
-                let hint = misplaced_hint(table, &e.key)
-                    .unwrap_or_else(|| suggestion_hint(&e.key, &candidates));
-                let mut d = Diagnostic::error("S1", format!("未知栏目「{}」", e.key))
-                    .at(self.file, e.key_span.clone())
-                    .label("不认识的栏目")
-                    .hint(hint);
-                if !prefix.is_empty() {
-                    d = d.path(prefix.join(" › "));
-                }
-                self.diags.push(d);
+                self.unknown_key(report, ti, table, e, &candidates, prefix);
                 continue;
             };
             if seen[i] {
@@ -769,20 +782,8 @@ impl Loader<'_> {
         for e in map {
             let key = normalize_label(&e.key);
             let Some(i) = keys.iter().position(|n| n.has_key(&key)) else {
-                if self.is_foreign(report.edition, &e.key, &e.key_span, ti) {
-                    continue;
-                }
                 let candidates: Vec<String> = keys.iter().map(|n| n.label.clone()).collect();
-                let hint = misplaced_hint(table, &e.key)
-                    .unwrap_or_else(|| suggestion_hint(&e.key, &candidates));
-                let mut d = Diagnostic::error("S1", format!("未知栏目「{}」", e.key))
-                    .at(self.file, e.key_span.clone())
-                    .label("不认识的栏目")
-                    .hint(hint);
-                if !row_path.is_empty() {
-                    d = d.path(row_path.join(" › "));
-                }
-                self.diags.push(d);
+                self.unknown_key(report, ti, table, e, &candidates, row_path);
                 continue;
             };
             if seen.contains(&i) {
