@@ -258,17 +258,22 @@ fn build_platform(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
     let mut err = std::io::stderr().lock();
     match pipeline::build_platform(&root, output.as_deref()) {
         Ok(built) => {
-            let (n, with_errors, with_warnings) = built.checked.summary();
+            let (n, with_errors, with_warnings) = built.summary();
             let _ = writeln!(
                 err,
                 "检查：{n} 个机关，其中 {with_errors} 个有错误，{with_warnings} 个只有警告（运行 gongkai check 查看详情）。"
             );
-            for (slug, years) in &built.skipped {
-                if years.is_empty() {
-                    let _ = writeln!(err, "未发布：{slug}/（site.toml 有错误或没有可发布的年度）");
-                } else {
-                    let list: Vec<String> = years.iter().map(u16::to_string).collect();
-                    let _ = writeln!(err, "未发布：{slug}/ 的 {} 年度（有错误）", list.join("、"));
+            for b in &built.bodies {
+                if !b.error_years.is_empty() {
+                    let list: Vec<String> = b.error_years.iter().map(u16::to_string).collect();
+                    let _ = writeln!(
+                        err,
+                        "未发布：{}/ 的 {} 年度（有错误）",
+                        b.slug,
+                        list.join("、")
+                    );
+                } else if !b.loaded {
+                    let _ = writeln!(err, "未发布：{}/（site.toml 有错误）", b.slug);
                 }
             }
             print_summary(&built.output, built.pages, built.written, started);

@@ -126,37 +126,52 @@ pub struct BuiltPlatform {
     pub pages: usize,
     /// Files and bytes written.
     pub written: crate::output::Written,
-    /// The check.
-    pub checked: crate::platform::CheckedPlatform,
-    /// Years not published, per body folder (errors).
-    pub skipped: std::collections::BTreeMap<String, std::collections::BTreeSet<u16>>,
+    /// What each body's check found and what was published.
+    pub bodies: Vec<crate::platform::BodySummary>,
+}
+
+impl BuiltPlatform {
+    /// Bodies; with errors; with warnings only.
+    pub fn summary(&self) -> (usize, usize, usize) {
+        let errors = self.bodies.iter().filter(|b| b.counts.0 > 0).count();
+        let warnings = self
+            .bodies
+            .iter()
+            .filter(|b| b.counts.0 == 0 && b.counts.1 > 0)
+            .count();
+        (self.bodies.len(), errors, warnings)
+    }
 }
 
 /// Check and build a platform: every body under its folder, the platform pages, one atomic swap.
-/// Years with errors are left out (and reported); the rest is published.
+/// Bodies are checked and rendered one by one in parallel, straight to the disk; years with
+/// errors are left out (and reported), the rest is published.
 pub fn build_platform(root: &Path, output: Option<&Path>) -> Result<BuiltPlatform, BuildError> {
     let default_output = root.join("public");
     let output = output.unwrap_or(&default_output);
     let target = crate::output::check_target(output, root).map_err(BuildError::Output)?;
     let timer = Timer::start();
-    let checked = crate::platform::check(root).map_err(BuildError::Load)?;
-    timer.phase("load and check");
-    if checked.config.is_none() || checked.diagnostics.iter().any(|d| d.is_error()) {
-        return Err(BuildError::Invalid(checked.diagnostics));
-    }
+    let (config, diagnostics, slugs) = crate::platform::discover(root).map_err(BuildError::Load)?;
+    let Some(config) = config.filter(|_| !diagnostics.iter().any(|d| d.is_error())) else {
+        return Err(BuildError::Invalid(diagnostics));
+    };
     let sink = crate::output::DiskSink::begin(&target).map_err(BuildError::Output)?;
-    let (pages, skipped) =
-        crate::platform::render(&checked, &crate::render::Options::default(), &sink)
-            .map_err(BuildError::Invalid)?;
-    timer.phase("render and write");
+    let (pages, bodies) = crate::platform::build(
+        root,
+        &config,
+        slugs,
+        &crate::render::Options::default(),
+        &sink,
+    )
+    .map_err(BuildError::Invalid)?;
+    timer.phase("check, render and write");
     let written = sink.commit().map_err(BuildError::Output)?;
     timer.phase("swap");
     Ok(BuiltPlatform {
         output: target,
         pages,
         written,
-        checked,
-        skipped,
+        bodies,
     })
 }
 

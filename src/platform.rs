@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -142,8 +141,100 @@ impl CheckedPlatform {
     }
 }
 
-/// Load and check the platform at `root`: every body in parallel.
-pub fn check(root: &Path) -> Result<CheckedPlatform, LoadError> {
+/// What the platform pages need to know about a body once its own pages are rendered: small, so
+/// that a build of thousands of bodies never holds their reports.
+#[derive(Debug, Clone)]
+pub struct BodySummary {
+    /// Folder name.
+    pub slug: String,
+    /// Body name.
+    pub name: String,
+    /// Body kind.
+    pub kind: String,
+    /// (errors, warnings).
+    pub counts: (usize, usize),
+    /// Years not published because they have errors.
+    pub error_years: BTreeSet<u16>,
+    /// Whether the body's site.toml was usable.
+    pub loaded: bool,
+    /// Published years, oldest first.
+    pub years: Vec<YearSummary>,
+    /// The errors (for serve's overlay), not the warnings.
+    pub errors: Vec<Diagnostic>,
+}
+
+/// One published year of a body.
+#[derive(Debug, Clone)]
+pub struct YearSummary {
+    /// Year.
+    pub year: u16,
+    /// Report title.
+    pub title: String,
+    /// Edition id and name.
+    pub edition: (String, String),
+    /// Publication date.
+    pub published: Option<String>,
+    /// Metric values (for the cross-body view).
+    pub metrics: BTreeMap<String, Decimal>,
+}
+
+impl BodyEntry {
+    /// The body's site without its years that have errors (`None` if nothing is publishable).
+    pub fn publishable(&self) -> Option<Site> {
+        let bad = self.years_with_errors();
+        let mut s = self.site.as_ref()?.clone();
+        s.years.retain(|y| !bad.contains(&y.year));
+        (!s.years.is_empty()).then_some(s)
+    }
+
+    /// The summary of this body with `published` as its published site.
+    pub fn summary(&self, published: Option<&Site>) -> BodySummary {
+        let years = published
+            .map(|s| {
+                s.years
+                    .iter()
+                    .map(|y| YearSummary {
+                        year: y.year,
+                        title: view::report_title(s, y),
+                        edition: (y.report.edition.id.clone(), y.report.edition.name.clone()),
+                        published: y.report.published.clone(),
+                        metrics: y
+                            .report
+                            .edition
+                            .metrics
+                            .iter()
+                            .filter_map(|m| Some((m.id.clone(), y.report.metric(&m.id)?)))
+                            .collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        BodySummary {
+            slug: self.slug.clone(),
+            name: self.name(),
+            kind: self
+                .site
+                .as_ref()
+                .map_or("其他".to_string(), |s| s.config.body.kind.clone()),
+            counts: self.counts(),
+            error_years: self.years_with_errors(),
+            loaded: self.site.is_some(),
+            years,
+            errors: self
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// platform.toml (if usable), its problems, and the body folders.
+pub type Discovered = (Option<PlatformConfig>, Vec<Diagnostic>, Vec<String>);
+
+/// Read platform.toml and list the body folders.
+pub fn discover(root: &Path) -> Result<Discovered, LoadError> {
     let mut diagnostics = Vec::new();
     let config = match site::read_source(root, &root.join(PLATFORM_TOML), site::MAX_CONFIG) {
         Ok(file) => parse_config(&file, &mut diagnostics),
@@ -181,27 +272,35 @@ pub fn check(root: &Path) -> Result<CheckedPlatform, LoadError> {
                 .hint("每个机关一个文件夹，内有 site.toml 和 content/，与单个机关的站点相同。"),
         );
     }
+    Ok((config, diagnostics, slugs))
+}
+
+/// Load and check one body of the platform.
+pub fn check_body(root: &Path, slug: String) -> BodyEntry {
+    let prefix = format!("{slug}/");
+    match pipeline::check(&root.join(&slug)) {
+        Ok(Checked { site, diagnostics }) => BodyEntry {
+            diagnostics: diagnostics
+                .into_iter()
+                .map(|d| d.with_prefix(&prefix))
+                .collect(),
+            site,
+            slug,
+        },
+        Err(e) => BodyEntry {
+            diagnostics: vec![Diagnostic::error("F1", e.to_string())],
+            site: None,
+            slug,
+        },
+    }
+}
+
+/// Load and check the platform at `root`: every body in parallel.
+pub fn check(root: &Path) -> Result<CheckedPlatform, LoadError> {
+    let (config, diagnostics, slugs) = discover(root)?;
     let bodies: Vec<BodyEntry> = slugs
         .into_par_iter()
-        .map(|slug| {
-            let body_root = root.join(&slug);
-            let prefix = format!("{slug}/");
-            match pipeline::check(&body_root) {
-                Ok(Checked { site, diagnostics }) => BodyEntry {
-                    diagnostics: diagnostics
-                        .into_iter()
-                        .map(|d| d.with_prefix(&prefix))
-                        .collect(),
-                    site,
-                    slug,
-                },
-                Err(e) => BodyEntry {
-                    diagnostics: vec![Diagnostic::error("F1", e.to_string())],
-                    site: None,
-                    slug,
-                },
-            }
-        })
+        .map(|slug| check_body(root, slug))
         .collect();
     Ok(CheckedPlatform {
         root: root.to_path_buf(),
@@ -336,60 +435,103 @@ pub struct YearRow {
 /// Years left out of the build, per body folder.
 pub type Skipped = BTreeMap<String, BTreeSet<u16>>;
 
-/// Render the platform into `sink`. Returns the number of pages and the years left out per body.
+/// Render a checked platform into `sink` (serve). Returns the pages and the body summaries.
 pub fn render(
     platform: &CheckedPlatform,
     opts: &render::Options,
     sink: &dyn Sink,
-) -> Result<(usize, Skipped), Vec<Diagnostic>> {
+) -> Result<(usize, Vec<BodySummary>), Vec<Diagnostic>> {
     let Some(config) = &platform.config else {
         return Err(platform.diagnostics.clone());
     };
     let theme = Theme::load(&platform.root, &config.theme)?;
     let counter = Counter::default();
-    let skipped: Mutex<BTreeMap<String, BTreeSet<u16>>> = Mutex::new(BTreeMap::new());
-    // Each body, without its years that have errors.
-    let published: Vec<(&BodyEntry, Option<Site>)> = platform
+    let summaries: Vec<Result<BodySummary, Vec<Diagnostic>>> = platform
         .bodies
-        .iter()
-        .map(|b| {
-            let bad = b.years_with_errors();
-            let site = b.site.as_ref().map(|s| {
-                let mut s = s.clone();
-                s.years.retain(|y| !bad.contains(&y.year));
-                s
-            });
-            if (!bad.is_empty() || b.site.is_none())
-                && let Ok(mut m) = skipped.lock()
-            {
-                m.insert(b.slug.clone(), bad);
-            }
-            (b, site.filter(|s| !s.years.is_empty()))
+        .par_iter()
+        .map(|entry| render_entry(entry, config, &theme, opts, sink, &counter))
+        .collect();
+    let summaries = collect(summaries)?;
+    render_platform_pages(config, &theme, &summaries, opts, sink, &counter)?;
+    Ok((counter.pages(), summaries))
+}
+
+/// Check and render a platform body by body, in parallel, straight into `sink`: each body's
+/// reports are dropped once its pages are written, so memory does not grow with the platform.
+pub fn build(
+    root: &Path,
+    config: &PlatformConfig,
+    slugs: Vec<String>,
+    opts: &render::Options,
+    sink: &dyn Sink,
+) -> Result<(usize, Vec<BodySummary>), Vec<Diagnostic>> {
+    let theme = Theme::load(root, &config.theme)?;
+    let counter = Counter::default();
+    let summaries: Vec<Result<BodySummary, Vec<Diagnostic>>> = slugs
+        .into_par_iter()
+        .map(|slug| {
+            let entry = check_body(root, slug);
+            let summary = render_entry(&entry, config, &theme, opts, sink, &counter);
+            drop(entry);
+            summary
         })
         .collect();
-    let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
-    published.par_iter().for_each(|(b, site)| {
-        let Some(site) = site else { return };
+    let summaries = collect(summaries)?;
+    render_platform_pages(config, &theme, &summaries, opts, sink, &counter)?;
+    Ok((counter.pages(), summaries))
+}
+
+fn collect(
+    results: Vec<Result<BodySummary, Vec<Diagnostic>>>,
+) -> Result<Vec<BodySummary>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(s) => out.push(s),
+            Err(ds) => errors.extend(ds),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Render one body's publishable years under its folder and summarise it.
+fn render_entry(
+    entry: &BodyEntry,
+    config: &PlatformConfig,
+    theme: &Theme,
+    opts: &render::Options,
+    sink: &dyn Sink,
+    counter: &Counter,
+) -> Result<BodySummary, Vec<Diagnostic>> {
+    let published = entry.publishable();
+    if let Some(site) = &published {
         let place = Placement {
-            prefix: format!("{}/", b.slug),
+            prefix: format!("{}/", entry.slug),
             platform: Some(config.name.clone()),
         };
-        if let Err(ds) = render::render_body(site, &theme, opts, &place, sink, &counter)
-            && let Ok(mut e) = errors.lock()
-        {
-            e.extend(ds);
-        }
-    });
-    let errors = errors.into_inner().unwrap_or_default();
-    if !errors.is_empty() {
-        return Err(errors);
+        render::render_body(site, theme, opts, &place, sink, counter)?;
     }
+    Ok(entry.summary(published.as_ref()))
+}
 
+/// The platform's own pages: home, cross-body views per year, data, 404, feeds, static files.
+fn render_platform_pages(
+    config: &PlatformConfig,
+    theme: &Theme,
+    bodies: &[BodySummary],
+    opts: &render::Options,
+    sink: &dyn Sink,
+    counter: &Counter,
+) -> Result<(), Vec<Diagnostic>> {
     let site_view = platform_site_view(config);
-    let pv = platform_view(platform, &published);
+    let pv = platform_view(bodies);
     let mut page_paths = vec!["index.html".to_string()];
-    // Home.
-    let page = platform_page(
+    let home = platform_page(
         config,
         &site_view,
         "home",
@@ -401,42 +543,37 @@ pub fn render(
         }],
         &pv.years,
     );
-    let mut ctx = render::base_context(&site_view, &page, opts);
+    let mut ctx = render::base_context(&site_view, &home, opts);
     ctx.insert("platform", &pv);
     emit(
-        &theme,
+        theme,
         "platform.html",
         "index.html",
         &ctx,
         opts,
         sink,
-        &counter,
+        counter,
     )?;
 
-    // Cross-body views per year, one page per ordering.
     let mut feed = Vec::new();
     for &year in &pv.years {
-        let rows: Vec<(&BodyEntry, &Site, usize)> = published
+        let rows: Vec<(&BodySummary, &YearSummary)> = bodies
             .iter()
-            .filter_map(|(b, s)| {
-                let s = s.as_ref()?;
-                let i = s.years.iter().position(|y| y.year == year)?;
-                Some((*b, s, i))
-            })
+            .filter_map(|b| Some((b, b.years.iter().find(|y| y.year == year)?)))
             .collect();
-        for (b, s, i) in &rows {
-            if let Some(date) = &s.years[*i].report.published {
+        for (b, y) in &rows {
+            if let Some(date) = &y.published {
                 feed.push(FeedEntry::new(
-                    view::report_title(s, &s.years[*i]),
+                    y.title.clone(),
                     format!("{}/{year}/", b.slug),
                     date,
                 ));
             }
         }
-        let left_out: Vec<String> = published
+        let left_out: Vec<&str> = bodies
             .iter()
-            .filter(|(b, _)| b.years_with_errors().contains(&year))
-            .map(|(b, _)| b.name())
+            .filter(|b| b.error_years.contains(&year))
+            .map(|b| b.name.as_str())
             .collect();
         let mut views = year_views(year, &rows);
         if !left_out.is_empty() {
@@ -471,13 +608,13 @@ pub fn render(
             ctx.insert("year_view", &v);
             ctx.insert("years", &pv.years);
             emit(
-                &theme,
+                theme,
                 "platform_year.html",
                 &path,
                 &ctx,
                 opts,
                 sink,
-                &counter,
+                counter,
             )?;
             page_paths.push(path);
         }
@@ -493,22 +630,19 @@ pub fn render(
         })
         .map_err(|d| vec![d])?;
     }
-    for (b, s) in &published {
-        if let Some(s) = s {
-            page_paths.push(format!("{}/index.html", b.slug));
-            page_paths.extend(
-                s.years
-                    .iter()
-                    .map(|y| format!("{}/{}/index.html", b.slug, y.year)),
-            );
-        }
+    for b in bodies.iter().filter(|b| !b.years.is_empty()) {
+        page_paths.push(format!("{}/index.html", b.slug));
+        page_paths.extend(
+            b.years
+                .iter()
+                .map(|y| format!("{}/{}/index.html", b.slug, y.year)),
+        );
     }
     sink.put(OutputFile {
         path: "data/report.schema.json".into(),
         bytes: crate::schema::schema_compact().into_bytes(),
     })
     .map_err(|d| vec![d])?;
-    // 404 at the root.
     let page = platform_page(
         config,
         &site_view,
@@ -529,16 +663,15 @@ pub fn render(
     );
     let mut ctx = render::base_context(&site_view, &page, opts);
     ctx.insert("years", &Vec::<u16>::new());
-    emit(&theme, "404.html", "404.html", &ctx, opts, sink, &counter)?;
+    emit(theme, "404.html", "404.html", &ctx, opts, sink, counter)?;
     render::render_site_files(
-        &theme,
+        theme,
         &site_view,
         config.base_url.as_deref(),
         &page_paths,
         feed,
         sink,
-    )?;
-    Ok((counter.pages(), skipped.into_inner().unwrap_or_default()))
+    )
 }
 
 fn emit(
@@ -660,31 +793,22 @@ fn platform_page(
     }
 }
 
-fn platform_view(
-    platform: &CheckedPlatform,
-    published: &[(&BodyEntry, Option<Site>)],
-) -> PlatformView {
+fn platform_view(bodies: &[BodySummary]) -> PlatformView {
     let mut groups: BTreeMap<usize, BodyGroup> = BTreeMap::new();
     let mut years = BTreeSet::new();
-    for (b, site) in published {
-        let kind = b
-            .site
-            .as_ref()
-            .map_or("其他".to_string(), |s| s.config.body.kind.clone());
+    for b in bodies {
         let order = BODY_KINDS
             .iter()
-            .position(|k| *k == kind)
+            .position(|k| *k == b.kind)
             .unwrap_or(BODY_KINDS.len());
-        let (errors, warnings) = b.counts();
-        let skipped = b.years_with_errors();
-        let (status, class) = match (errors, warnings) {
+        let (status, class) = match b.counts {
             (0, 0) => ("检查通过".to_string(), "ok"),
             (0, w) => (format!("检查通过，{w} 个警告"), "warning"),
-            (e, _) if skipped.is_empty() => (format!("{e} 个错误，未发布"), "error"),
+            (e, _) if b.error_years.is_empty() => (format!("{e} 个错误，未发布"), "error"),
             (e, _) => (
                 format!(
                     "{e} 个错误，{}年度未发布",
-                    skipped
+                    b.error_years
                         .iter()
                         .map(u16::to_string)
                         .collect::<Vec<_>>()
@@ -693,48 +817,47 @@ fn platform_view(
                 "error",
             ),
         };
-        let latest = site.as_ref().and_then(|s| {
-            let y = s.years.last()?;
-            years.extend(s.years.iter().map(|y| y.year));
-            Some(Link {
-                text: view::report_title(s, y),
-                url: format!("{}/{}/index.html", b.slug, y.year),
-            })
+        years.extend(b.years.iter().map(|y| y.year));
+        let latest = b.years.last().map(|y| Link {
+            text: y.title.clone(),
+            url: format!("{}/{}/index.html", b.slug, y.year),
         });
         groups
             .entry(order)
             .or_insert_with(|| BodyGroup {
-                kind: kind.clone(),
+                kind: b.kind.clone(),
                 bodies: Vec::new(),
             })
             .bodies
             .push(BodyRow {
-                name: b.name(),
-                url: if site.is_some() {
-                    format!("{}/index.html", b.slug)
-                } else {
+                name: b.name.clone(),
+                url: if b.years.is_empty() {
                     String::new()
+                } else {
+                    format!("{}/index.html", b.slug)
                 },
                 latest,
                 status,
                 status_class: class,
             });
     }
+    let with_errors = bodies.iter().filter(|b| b.counts.0 > 0).count();
+    let with_warnings = bodies
+        .iter()
+        .filter(|b| b.counts.0 == 0 && b.counts.1 > 0)
+        .count();
     PlatformView {
         groups: groups.into_values().collect(),
         years: years.into_iter().rev().collect(),
-        counts: platform.summary(),
+        counts: (bodies.len(), with_errors, with_warnings),
     }
 }
 
 /// The metrics compared across bodies in a year: the key metrics of the editions in use.
-fn year_metrics(rows: &[(&BodyEntry, &Site, usize)]) -> Vec<(String, String, String)> {
+fn year_metrics(rows: &[(&BodySummary, &YearSummary)]) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> = Vec::new();
     for e in format::builtin().editions().iter().rev() {
-        if !rows
-            .iter()
-            .any(|(_, s, i)| s.years[*i].report.edition.id == e.id)
-        {
+        if !rows.iter().any(|(_, y)| y.edition.0 == e.id) {
             continue;
         }
         for id in &e.key_metrics {
@@ -748,14 +871,14 @@ fn year_metrics(rows: &[(&BodyEntry, &Site, usize)]) -> Vec<(String, String, Str
     out
 }
 
-fn year_views(year: u16, rows: &[(&BodyEntry, &Site, usize)]) -> Vec<(String, YearCompareView)> {
+fn year_views(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> Vec<(String, YearCompareView)> {
     let metrics = year_metrics(rows);
     let values: Vec<Vec<Option<Decimal>>> = rows
         .iter()
-        .map(|(_, s, i)| {
+        .map(|(_, y)| {
             metrics
                 .iter()
-                .map(|(id, _, _)| s.years[*i].report.metric(id))
+                .map(|(id, _, _)| y.metrics.get(id).copied())
                 .collect()
         })
         .collect();
@@ -790,11 +913,11 @@ fn year_views(year: u16, rows: &[(&BodyEntry, &Site, usize)]) -> Vec<(String, Ye
         let view_rows = order
             .iter()
             .map(|&r| {
-                let (b, s, i) = rows[r];
+                let (b, y) = rows[r];
                 YearRow {
-                    name: b.name(),
+                    name: b.name.clone(),
                     url: format!("../../{}/{year}/index.html", b.slug),
-                    edition: s.years[i].report.edition.name.clone(),
+                    edition: y.edition.1.clone(),
                     values: values[r]
                         .iter()
                         .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
@@ -825,7 +948,7 @@ fn year_views(year: u16, rows: &[(&BodyEntry, &Site, usize)]) -> Vec<(String, Ye
     out
 }
 
-fn year_data(year: u16, rows: &[(&BodyEntry, &Site, usize)]) -> (String, String) {
+fn year_data(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> (String, String) {
     let metrics = year_metrics(rows);
     let mut csv = String::from("\u{feff}机关,文件夹,年度,格式");
     for (_, label, unit) in &metrics {
@@ -833,25 +956,23 @@ fn year_data(year: u16, rows: &[(&BodyEntry, &Site, usize)]) -> (String, String)
     }
     csv.push_str("\r\n");
     let mut json_rows = Vec::new();
-    for (b, s, i) in rows {
-        let r = &s.years[*i].report;
+    for (b, y) in rows {
         csv.push_str(&format!(
             "{},{},{year},{}",
-            b.name().replace(',', "，"),
+            b.name.replace(',', "，"),
             b.slug,
-            r.edition.id
+            y.edition.0
         ));
         let mut values = serde_json::Map::new();
         for (id, _, _) in &metrics {
-            let v = r.metric(id);
             csv.push(',');
-            if let Some(v) = v {
+            if let Some(v) = y.metrics.get(id) {
                 csv.push_str(&v.to_string());
                 values.insert(id.clone(), serde_json::to_value(v).unwrap_or_default());
             }
         }
         csv.push_str("\r\n");
-        json_rows.push(serde_json::json!({"body": b.name(), "folder": b.slug, "year": year, "edition": r.edition.id, "metrics": values}));
+        json_rows.push(serde_json::json!({"body": b.name, "folder": b.slug, "year": year, "edition": y.edition.0, "metrics": values}));
     }
     (
         csv,
