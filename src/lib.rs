@@ -12,6 +12,8 @@ pub mod cli;
 pub mod diagnostic;
 pub mod export;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod import;
 pub mod markdown;
 pub mod narrative;

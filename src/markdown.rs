@@ -181,6 +181,83 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     }
 }
 
+/// Deepest nesting accepted in Markdown: block quotes, lists, emphasis and raw HTML elements
+/// together. Real reports nest a few levels; hundreds of levels only serve to exhaust the stack
+/// of the HTML sanitiser and minifier.
+pub const MAX_NESTING: usize = 64;
+
+/// Where `markdown` nests deeper than [`MAX_NESTING`]: the byte span of the first element past
+/// the limit.
+pub fn too_deep(markdown: &str) -> Option<std::ops::Range<usize>> {
+    let mut md_depth = 0usize;
+    let mut html_depth = 0usize;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        match event {
+            Event::Start(_) => md_depth += 1,
+            Event::End(_) => md_depth = md_depth.saturating_sub(1),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                for (at, delta) in html_tags(&h) {
+                    if delta > 0 {
+                        html_depth += 1;
+                        if md_depth + html_depth > MAX_NESTING {
+                            let start = (range.start + at).min(range.end);
+                            return Some(start..range.end);
+                        }
+                    } else {
+                        html_depth = html_depth.saturating_sub(1);
+                    }
+                }
+                continue;
+            }
+            _ => continue,
+        }
+        if md_depth + html_depth > MAX_NESTING {
+            return Some(range);
+        }
+    }
+    None
+}
+
+/// Opening (+1) and closing (-1) tags of a piece of raw HTML, with their byte offsets. Void
+/// elements, self-closing tags, comments and elements the HTML parser closes by itself when
+/// the next one opens (p, li, td …) are left out.
+fn html_tags(html: &str) -> Vec<(usize, i8)> {
+    const NOT_NESTING: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt",
+        "rp", "rtc", "thead", "tbody", "tfoot", "colgroup", "caption",
+    ];
+    let bytes = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(p) = html[i..].find('<') {
+        let at = i + p;
+        let rest = &bytes[at + 1..];
+        let (closing, name_start) = match rest.first() {
+            Some(b'/') => (true, at + 2),
+            Some(c) if c.is_ascii_alphabetic() => (false, at + 1),
+            _ => {
+                i = at + 1;
+                continue;
+            }
+        };
+        let name_end = bytes[name_start..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric() && *c != b'-')
+            .map_or(bytes.len(), |n| name_start + n);
+        let name = html[name_start..name_end].to_ascii_lowercase();
+        let end = html[name_end..]
+            .find('>')
+            .map_or(html.len(), |n| name_end + n);
+        let self_closing = end > name_end && bytes[end - 1] == b'/';
+        if !name.is_empty() && !NOT_NESTING.contains(&name.as_str()) && !self_closing {
+            out.push((at, if closing { -1 } else { 1 }));
+        }
+        i = (end + 1).min(html.len()).max(at + 1);
+    }
+    out
+}
+
 /// Whether a character is CJK (Han, kana, Hangul, CJK punctuation, full-width forms).
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
@@ -347,6 +424,22 @@ mod tests {
 
     fn html(md: &str) -> String {
         render(md, &RenderOptions::default()).html
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = "<div>".repeat(40) + "x" + &"</div>".repeat(40);
+        assert_eq!(too_deep(&ok), None);
+        assert_eq!(too_deep(&"<p>".repeat(500)), None, "p closes itself");
+        assert_eq!(too_deep(&"<br>".repeat(500)), None, "void");
+        let deep = "text\n\n".to_string() + &"<div>".repeat(100);
+        let span = too_deep(&deep).unwrap();
+        assert_eq!(&deep[span.start..span.start + 5], "<div>");
+        assert_eq!(span.start, 6 + 5 * (MAX_NESTING - 1));
+        let quotes = ">".repeat(100) + " x";
+        assert_eq!(too_deep(&quotes).unwrap().start, MAX_NESTING);
+        let list: String = (0..100).map(|i| "  ".repeat(i) + "- x\n").collect();
+        assert!(too_deep(&list).is_some());
     }
 
     #[test]

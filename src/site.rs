@@ -146,10 +146,21 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let mut pages = Vec::new();
     let mut assets = Vec::new();
     let content = root.join("content");
-    match list_dir(&content) {
+    let content_link = fs::symlink_metadata(&content)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false);
+    let content_listing = match content_link.then(|| inside_root(root, &content)) {
+        Some(Err(d)) => {
+            diags.push(d.with_file_name("content"));
+            Ok(Vec::new())
+        }
+        _ => list_dir(&content),
+    };
+    match content_listing {
         Err(e) if e.kind() == io::ErrorKind::NotFound => diags.push(
             Diagnostic::error("F2", "站点中没有 content 文件夹")
-                .hint("每年的报告放在 content/<年度>/ 中；可用 `gongkai new <年度>` 生成。"),
+                .hint("每年的报告放在 content/<年度>/ 中；可用 `gongkai new <年度>` 生成。")
+                .with_file_name("content"),
         ),
         Err(e) => return Err(LoadError::Io(content, e)),
         Ok(entries) => {
@@ -176,14 +187,17 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
                         }
                         _ => diags.push(
                             Diagnostic::error("F2", format!("「{rel}」不是年度文件夹"))
-                                .hint("content/ 下只放以四位年份命名的文件夹（如 content/2020/）和 pages 文件夹。"),
+                                .hint("content/ 下只放以四位年份命名的文件夹（如 content/2020/）和 pages 文件夹。")
+                                .with_file_name(&rel),
                         ),
                     }
                 } else {
                     diags.push(
-                        Diagnostic::error("F2", format!("content 下不应直接放文件「{rel}」")).hint(
-                            "年度报告放在 content/<年度>/ 中，其他页面放在 content/pages/ 中。",
-                        ),
+                        Diagnostic::error("F2", format!("content 下不应直接放文件「{rel}」"))
+                            .hint(
+                                "年度报告放在 content/<年度>/ 中，其他页面放在 content/pages/ 中。",
+                            )
+                            .with_file_name(&rel),
                     );
                 }
             }
@@ -239,7 +253,8 @@ fn load_year(
                     "F1",
                     format!("无法读取文件夹 content/{year}：{}", io_reason(&e)),
                 )
-                .hint("请检查文件夹权限。"),
+                .hint("请检查文件夹权限。")
+                .with_file_name(&format!("content/{year}")),
             );
             return None;
         }
@@ -263,15 +278,19 @@ fn load_year(
             md_path = Some(path);
         } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             diags.push(
-                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份数据文件")).hint(
-                    format!("数据只写在 content/{year}/report.yaml 中；请合并后删除「{name}」。"),
-                ),
+                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份数据文件"))
+                    .hint(format!(
+                        "数据只写在 content/{year}/report.yaml 中；请合并后删除「{name}」。"
+                    ))
+                    .with_file_name(&rel),
             );
         } else if lower.ends_with(".md") || lower.ends_with(".markdown") {
             diags.push(
-                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份正文")).hint(
-                    format!("正文只写在 content/{year}/report.md 中；请合并后删除「{name}」。"),
-                ),
+                Diagnostic::error("F2", format!("「{rel}」：一个年度只能有一份正文"))
+                    .hint(format!(
+                        "正文只写在 content/{year}/report.md 中；请合并后删除「{name}」。"
+                    ))
+                    .with_file_name(&rel),
             );
         } else {
             push_asset(root, &path, format!("{year}/{name}"), assets, diags);
@@ -279,9 +298,11 @@ fn load_year(
     }
     let Some(yaml_path) = yaml_path else {
         diags.push(
-            Diagnostic::error("F2", format!("content/{year} 中缺少 report.yaml")).hint(format!(
-                "可用 `gongkai new {year}` 生成模板；已有文件不会被覆盖。"
-            )),
+            Diagnostic::error("F2", format!("content/{year} 中缺少 report.yaml"))
+                .hint(format!(
+                    "可用 `gongkai new {year}` 生成模板；已有文件不会被覆盖。"
+                ))
+                .with_file_name(&format!("content/{year}")),
         );
         return None;
     };
@@ -299,12 +320,14 @@ fn load_year(
         None => {
             diags.push(
                 Diagnostic::error("M1", format!("content/{year} 中缺少正文 report.md"))
-                    .hint("正文（总体情况、存在的主要问题及改进情况、其他需要报告的事项等）写在 report.md 中；可用 `gongkai new` 生成模板。"),
+                    .hint("正文（总体情况、存在的主要问题及改进情况、其他需要报告的事项等）写在 report.md 中；可用 `gongkai new` 生成模板。")
+                    .with_file_name(&format!("content/{year}")),
             );
             None
         }
         Some(p) => match read_source(root, &p, MAX_MARKDOWN) {
             Ok(md) => {
+                diags.extend(nesting_check(&md));
                 let (n, ds) = narrative::parse(report.edition, &md);
                 diags.extend(ds);
                 Some(n)
@@ -337,10 +360,10 @@ fn load_pages(
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error(
-                    "F1",
-                    format!("无法读取 content/pages：{e}"),
-                ));
+                diags.push(
+                    Diagnostic::error("F1", format!("无法读取 content/pages：{e}"))
+                        .with_file_name("content/pages"),
+                );
                 continue;
             }
         };
@@ -354,7 +377,8 @@ fn load_pages(
             if path.is_dir() {
                 diags.push(
                     Diagnostic::error("F2", format!("「{rel}」是指向文件夹的链接"))
-                        .hint("pages 下请直接放文件，不要用文件夹链接。"),
+                        .hint("pages 下请直接放文件，不要用文件夹链接。")
+                        .with_file_name(&rel),
                 );
                 continue;
             }
@@ -376,12 +400,16 @@ fn load_pages(
             {
                 diags.push(
                     Diagnostic::error("F2", format!("页面文件名「{rel}」只能用英文字母、数字、- 和 _"))
-                        .hint("文件名会成为网址，例如 content/pages/guide.md → pages/guide/。页面标题写在文件开头的 # 标题中。"),
+                        .hint("文件名会成为网址，例如 content/pages/guide.md → pages/guide/。页面标题写在文件开头的 # 标题中。")
+                        .with_file_name(&rel),
                 );
                 continue;
             }
             match read_source(root, path, MAX_MARKDOWN) {
-                Ok(source) => pages.push(PageSource { slug: stem, source }),
+                Ok(source) => {
+                    diags.extend(nesting_check(&source));
+                    pages.push(PageSource { slug: stem, source });
+                }
                 Err(d) => diags.push(d),
             }
         } else {
@@ -437,17 +465,38 @@ fn push_asset(
                 "F2",
                 format!("附件 content/{rel} 过大（{} MB）", m.len() >> 20),
             )
-            .hint(format!("附件不应超过 {} MB。", MAX_ASSET >> 20)),
+            .hint(format!("附件不应超过 {} MB。", MAX_ASSET >> 20))
+            .with_file_name(&format!("content/{rel}")),
         ),
         Ok(_) => assets.push(Asset {
             rel,
             path: path.to_path_buf(),
         }),
-        Err(e) => diags.push(Diagnostic::error(
-            "F1",
-            format!("无法读取 {}：{}", rel_name(root, path), io_reason(&e)),
-        )),
+        Err(e) => diags.push(
+            Diagnostic::error(
+                "F1",
+                format!("无法读取 {}：{}", rel_name(root, path), io_reason(&e)),
+            )
+            .with_file_name(&rel_name(root, path)),
+        ),
     }
+}
+
+/// Markdown nested deeper than [`crate::markdown::MAX_NESTING`] levels (M5).
+fn nesting_check(file: &SourceFile) -> Option<Diagnostic> {
+    let span = crate::markdown::too_deep(&file.text)?;
+    Some(
+        Diagnostic::error(
+            "M5",
+            format!(
+                "嵌套层级过深（超过 {} 层）",
+                crate::markdown::MAX_NESTING
+            ),
+        )
+        .at(file, span)
+        .label("从这里起超过了层级上限")
+        .hint("引用（>）、列表和 HTML 标签层层嵌套过多，网页无法正常显示；请检查是否误粘贴了网页源代码，或删去多余的嵌套。"),
+    )
 }
 
 /// Entries of a directory, sorted by name: (name, path, file type without following links).
@@ -474,7 +523,7 @@ pub fn rel_name(root: &Path, path: &Path) -> String {
 }
 
 /// A symlink must resolve inside the site root.
-fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Diagnostic> {
+pub(crate) fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Diagnostic> {
     let rel = rel_name(root, path);
     let target = fs::canonicalize(path).map_err(|e| {
         let why = if e.raw_os_error() == Some(40) {
@@ -498,15 +547,17 @@ fn inside_root(root: &Path, path: &Path) -> Result<PathBuf, Diagnostic> {
 /// dropped), line endings normalised to `\n` (which keeps every line and column).
 pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, Diagnostic> {
     let name = rel_name(root, path);
-    let meta = fs::symlink_metadata(path)
-        .map_err(|e| Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e))))?;
-    if meta.file_type().is_symlink() {
-        inside_root(root, path).map_err(|d| d.with_file_name(&name))?;
-    }
-    let meta = fs::metadata(path)
-        .map_err(|e| Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e))))?;
+    let unreadable = |e: &io::Error| {
+        Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(e))).with_file_name(&name)
+    };
+    fs::symlink_metadata(path).map_err(|e| unreadable(&e))?;
+    // The file itself or a folder above it may be a link: where it really is must be inside.
+    inside_root(root, path).map_err(|d| d.with_file_name(&name))?;
+    let meta = fs::metadata(path).map_err(|e| unreadable(&e))?;
     if !meta.is_file() {
-        return Err(Diagnostic::error("F2", format!("{name} 不是普通文件")));
+        return Err(Diagnostic::error("F2", format!("{name} 不是普通文件"))
+            .hint("这里应是一个文本文件，而不是文件夹、管道或设备。")
+            .with_file_name(&name));
     }
     if meta.len() > limit {
         return Err(
@@ -518,10 +569,7 @@ pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, D
                 )),
         );
     }
-    let bytes = fs::read(path).map_err(|e| {
-        Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(&e)))
-            .hint("请检查文件权限。")
-    })?;
+    let bytes = fs::read(path).map_err(|e| unreadable(&e).hint("请检查文件权限。"))?;
     decode(&name, bytes)
 }
 

@@ -344,12 +344,45 @@ fn refuse_properties(anchor: usize, tagged: bool, range: &Range<usize>) -> Resul
 
 fn scan_issue(file: &SourceFile, e: &ScanError) -> YamlIssue {
     let m = e.marker();
-    let at = m
+    let mut at = m
         .byte_offset()
         .unwrap_or_else(|| file.offset_of(m.line(), m.col()));
     let line = file.line_text(m.line());
+    let tab_kind = matches!(
+        e.kind(),
+        ErrorKind::TabNotAllowed
+            | ErrorKind::TabInBlockIndentation
+            | ErrorKind::TabInIndentation
+            | ErrorKind::TabInPlainScalar
+            | ErrorKind::TabAtBlockScalarStart
+    );
+    if tab_kind {
+        // The parser may report the start of the scalar that ran into the tab (a line
+        // earlier); point at the tab itself when it follows within the next line.
+        let text: &str = &file.text;
+        let at_c = file.clamp(at..at).start;
+        let window_end = text[at_c..]
+            .match_indices('\n')
+            .nth(1)
+            .map_or(text.len(), |(i, _)| at_c + i);
+        if let Some(i) = text.get(at_c..window_end).and_then(|w| w.find('\t')) {
+            at = at_c + i;
+        }
+    }
+    let text: &str = &file.text;
+    let tab_in_indent = {
+        let at_c = file.clamp(at..at).start;
+        let line_start = text[..at_c].rfind('\n').map_or(0, |i| i + 1);
+        text[line_start..at_c]
+            .chars()
+            .all(|c| c == ' ' || c == '\t')
+    };
     let (message, hint) = match e.kind() {
-        ErrorKind::TabNotAllowed | ErrorKind::TabInBlockIndentation => (
+        _ if tab_kind && !tab_in_indent => (
+            "这里有一个 Tab 键".to_string(),
+            "YAML 中不能用 Tab 键；请把它换成空格，或删去。".to_string(),
+        ),
+        _ if tab_kind => (
             "缩进中使用了 Tab 键".to_string(),
             "YAML 只能用空格缩进；请把这一行开头的 Tab 换成空格（每级两个空格）。".to_string(),
         ),
@@ -393,6 +426,25 @@ fn scan_issue(file: &SourceFile, e: &ScanError) -> YamlIssue {
             "请检查这一行及上一行：冒号后要有空格，引号要成对，缩进只用空格。".to_string(),
         ),
     };
+    let flow_kind = matches!(
+        e.kind(),
+        ErrorKind::UnexpectedEofFlowMapping
+            | ErrorKind::UnexpectedEofFlowSequence
+            | ErrorKind::UnclosedFlowCollection { .. }
+            | ErrorKind::ExpectedFlowMappingSeparator
+            | ErrorKind::ExpectedFlowSequenceSeparator
+    );
+    // The parser notices an unclosed bracket only where the next item starts, often lines
+    // later; point at the bracket that was left open, and show where parsing stopped.
+    if flow_kind && let Some(open) = unclosed_bracket(text, file.clamp(at..at).start) {
+        return YamlIssue {
+            span: open..open + 1,
+            message,
+            label: "这个括号没有配对".into(),
+            hint,
+            related: Some((at..at, "读到这里仍未找到对应的右括号".into())),
+        };
+    }
     YamlIssue {
         span: at..at,
         message,
@@ -400,6 +452,48 @@ fn scan_issue(file: &SourceFile, e: &ScanError) -> YamlIssue {
         hint,
         related: None,
     }
+}
+
+/// The innermost `[` or `{` before `end` that starts a flow collection and is not closed
+/// before `end` (outside quotes and comments).
+fn unclosed_bracket(text: &str, end: usize) -> Option<usize> {
+    let mut stack: Vec<usize> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut prev = '\n';
+    let mut chars = text[..end].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some('"') if c == '\\' => {
+                chars.next();
+            }
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '#' if prev.is_whitespace() => {
+                    while chars.peek().is_some_and(|&(_, n)| n != '\n') {
+                        chars.next();
+                    }
+                }
+                '"' | '\'' if !stack.is_empty() || matches!(prev, ' ' | ':' | '\n') => {
+                    quote = Some(c);
+                }
+                '[' | '{' => {
+                    // Only where a value starts: after `: `, `, `, `- `, another bracket or
+                    // at the start of a line.
+                    let before = text[..i].trim_end_matches(' ');
+                    if before.is_empty() || before.ends_with([':', ',', '[', '{', '-', '\n']) {
+                        stack.push(i);
+                    }
+                }
+                ']' | '}' if !stack.is_empty() => {
+                    stack.pop();
+                }
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    stack.pop()
 }
 
 #[cfg(test)]
@@ -496,6 +590,35 @@ mod tests {
         let (root, issues) = tree("a:\n\tb: 1\n");
         assert!(root.is_none());
         assert!(issues[0].message.contains("Tab"), "{:?}", issues[0]);
+    }
+
+    #[test]
+    fn tab_after_a_value_points_at_the_tab() {
+        let text = "a:\n  b: 0\n\tc: 1\n";
+        let (root, issues) = tree(text);
+        assert!(root.is_none());
+        assert!(issues[0].message.contains("Tab"), "{:?}", issues[0]);
+        assert_eq!(issues[0].span.start, text.find('\t').unwrap());
+    }
+
+    #[test]
+    fn unclosed_bracket_points_at_the_bracket() {
+        let text = "a:\n  b: [12\n  # note\n  c: 3\n";
+        let (root, issues) = tree(text);
+        assert!(root.is_none());
+        assert!(
+            issues[0].message.contains("括号没有配对"),
+            "{:?}",
+            issues[0]
+        );
+        assert_eq!(issues[0].span.start, text.find('[').unwrap());
+        assert!(issues[0].related.is_some());
+        // Closed brackets and brackets inside quotes or comments do not count.
+        assert_eq!(
+            unclosed_bracket("a: [1]\nb: '[x'\n# [\nc: {d: [2", 28),
+            Some(26)
+        );
+        assert_eq!(unclosed_bracket("a: [1, {b: 2}]\n", 15), None);
     }
 
     #[test]

@@ -43,6 +43,12 @@ impl Grid {
     /// Expand rows of (text, line, rowspan, colspan) into a grid.
     pub(crate) fn expand(line: usize, rows: Vec<Vec<(String, usize, usize, usize)>>) -> Grid {
         const MAX_SPAN: usize = 200;
+        // Report tables have a few dozen columns and rows. A page whose cells and spans ask for
+        // more is not a report table, and must not make the grid exhaust memory (a 140 KB page
+        // of wide spans over empty rows once asked for tens of gigabytes).
+        const MAX_WIDTH: usize = 256;
+        const MAX_ROWS: usize = 10_000;
+        let rows: Vec<_> = rows.into_iter().take(MAX_ROWS).collect();
         let nrows = rows.len();
         let mut slots: Vec<Vec<Option<usize>>> = vec![Vec::new(); nrows];
         let mut cells = Vec::new();
@@ -52,10 +58,13 @@ impl Grid {
                 while slots[r].get(c).is_some_and(Option::is_some) {
                     c += 1;
                 }
+                if c >= MAX_WIDTH {
+                    break;
+                }
                 // rowspan="0" spans the rest of the table.
                 let rowspan = if rowspan == 0 { nrows - r } else { rowspan };
                 let rowspan = rowspan.clamp(1, nrows - r);
-                let colspan = colspan.clamp(1, MAX_SPAN);
+                let colspan = colspan.clamp(1, MAX_SPAN).min(MAX_WIDTH - c);
                 let id = cells.len();
                 cells.push(GridCell {
                     text,
@@ -167,6 +176,22 @@ pub(crate) fn text_items(text: &str) -> Vec<Item> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_spans_stay_bounded() {
+        // One row of 2,000 cells spanning 200 columns each, over 50,000 empty rows: unbounded,
+        // the grid would hold 20 billion slots.
+        let mut rows = vec![
+            (0..2000)
+                .map(|_| ("1".to_string(), 1, 1, 200))
+                .collect::<Vec<_>>(),
+        ];
+        rows.extend((0..50_000).map(|_| vec![("2".to_string(), 2, 1, 1)]));
+        let g = Grid::expand(1, rows);
+        assert_eq!(g.width(), 256);
+        assert_eq!(g.slots.len(), 10_000);
+        assert_eq!(g.cells[g.slots[0][255].unwrap()].text, "1");
+    }
 
     #[test]
     fn spans_expand() {

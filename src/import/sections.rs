@@ -133,6 +133,31 @@ fn sub_heading(text: &str) -> bool {
         && !t.contains('|')
 }
 
+/// A line of a table of contents: empty, or a short entry that is not a sentence (a sub-heading
+/// or a table caption listed under a part).
+fn toc_entry(text: &str) -> bool {
+    let t = trim(text);
+    t.is_empty()
+        || is_caption_entry(t)
+        || (t.chars().count() <= 60 && !t.contains(['。', '；', ';', '：', ':']))
+}
+
+/// `表2-1　主动公开政府信息情况：第二十条第（一）项（单位：件）`: a table named in a contents list.
+fn is_caption_entry(t: &str) -> bool {
+    t.starts_with('表') && t.chars().count() <= 60 && !t.contains('。')
+}
+
+/// Whether the sections, each opened by a part heading, are a contents list: at least three
+/// parts, each holding only contents entries (the last may be followed by other text).
+fn contents_list(sections: &[Section]) -> bool {
+    sections.len() >= 3
+        && sections[..sections.len() - 1].iter().all(|s| {
+            s.items
+                .iter()
+                .all(|it| matches!(it, Item::Line(x) if toc_entry(&x.text)))
+        })
+}
+
 /// Split the document into the lead-in and the parts.
 pub(crate) fn split(
     edition: &'static Edition,
@@ -160,18 +185,33 @@ pub(crate) fn split(
         .collect();
     for item in items {
         // A heading again after a run of empty parts: the first run was a table of contents.
+        // A contents list may also name sub-headings and tables under each part (as a built
+        // gongkai page does), and text may follow its last entry before the report starts.
         if let Item::Line(l) = &item
             && let Some((i, _)) = heading_part(edition, &l.text)
             && current.is_some_and(|c| i <= c)
             && let Some(first) = sections.iter().position(|s| s.part == Some(i))
-            && sections[first..].iter().all(|s| {
+            && (sections[first..].iter().all(|s| {
                 s.items
                     .iter()
                     .all(|it| matches!(it, Item::Line(x) if trim(&x.text).is_empty()))
-            })
+            }) || contents_list(&sections[first..]))
         {
-            let dropped: Vec<String> = sections
-                .drain(first..)
+            let mut drained: Vec<Section> = sections.drain(first..).collect();
+            // Text after the last entry of the list belongs to the lead-in.
+            if let Some(last) = drained.last_mut() {
+                let keep = last
+                    .items
+                    .iter()
+                    .position(|it| !matches!(it, Item::Line(x) if toc_entry(&x.text)))
+                    .unwrap_or(last.items.len());
+                let rest: Vec<Item> = last.items.drain(keep..).collect();
+                if let Some(lead) = sections.last_mut() {
+                    lead.items.extend(rest);
+                }
+            }
+            let dropped: Vec<String> = drained
+                .into_iter()
                 .filter_map(|s| s.heading.map(|h| h.0))
                 .collect();
             notes.push(Normalisation::new(
@@ -557,6 +597,38 @@ mod tests {
             .collect();
         assert_eq!(parts, vec![(None, 0), (Some(0), 6), (Some(1), 8)]);
         assert!(notes.iter().any(|n| n.kind == "toc_dropped"));
+    }
+
+    #[test]
+    fn a_contents_list_with_entries_and_a_lead_in_after_it() {
+        // The contents list of a built gongkai page: sub-headings and table captions under
+        // each part, then the summary and the lead-in before the first real heading.
+        let e = format::builtin().by_id("2021").unwrap();
+        let text = "目录\n一、总体情况\n（一）主动公开\n二、主动公开政府信息情况\n表2-1　主动公开政府信息情况：第二十条第（一）项（单位：件）\n三、收到和处理政府信息公开申请情况\n表3　收到和处理政府信息公开申请情况（单位：件）\n六、其他需要报告的事项\n本报告根据条例编制。\n一、总体情况\n概述。\n二、主动公开政府信息情况\n说明。\n";
+        let mut notes = Vec::new();
+        let s = split(e, crate::import::doc::text_items(text), &mut notes);
+        let parts: Vec<(Option<usize>, usize)> = s
+            .iter()
+            .map(|x| (x.part, x.heading.as_ref().map_or(0, |h| h.1)))
+            .collect();
+        assert_eq!(parts, vec![(None, 0), (Some(0), 10), (Some(1), 12)]);
+        assert!(notes.iter().any(|n| n.kind == "toc_dropped"));
+        let lead: Vec<String> = s[0]
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Line(l) => Some(l.text.clone()),
+                Item::Grid(_) => None,
+            })
+            .collect();
+        assert!(
+            lead.iter().any(|l| l.contains("本报告根据条例编制")),
+            "{lead:?}"
+        );
+        // Headings repeated after real text are not a contents list.
+        let text = "一、总体情况\n本年共公开信息。\n二、主动公开政府信息情况\n说明。\n三、收到和处理政府信息公开申请情况\n一、总体情况\n";
+        let s = split(e, crate::import::doc::text_items(text), &mut Vec::new());
+        assert_eq!(s.iter().filter(|x| x.part.is_some()).count(), 3);
     }
 
     #[test]

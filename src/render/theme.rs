@@ -71,6 +71,22 @@ impl Theme {
             ]);
         }
         let mut diags = Vec::new();
+        // A theme folder (or its templates/ or static/) that is a link out of the site would
+        // publish files from elsewhere.
+        for d in [
+            root.join("themes"),
+            dir.clone(),
+            dir.join("templates"),
+            dir.join("static"),
+        ] {
+            if d.exists()
+                && let Err(diag) = site::inside_root(root, &d)
+            {
+                return Err(vec![
+                    diag.in_file(&SourceFile::new(site::rel_name(root, &d), "")),
+                ]);
+            }
+        }
         let mut templates: Vec<(String, String, Option<SourceFile>)> = DEFAULT_TEMPLATES
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string(), None))
