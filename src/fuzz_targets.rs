@@ -84,9 +84,7 @@ pub fn site(data: &[u8]) {
     };
     let narrative = match site::decode("content/2021/report.md", md.to_vec()) {
         Ok(md) => {
-            if let Some(span) = markdown::too_deep(&md.text) {
-                diags.push(Diagnostic::error("M5", "嵌套层级过深").at(&md, span));
-            }
+            diags.extend(site::nesting_check(&md));
             let (n, ds) = narrative::parse(report.edition, &md);
             diags.extend(ds);
             Some(n)

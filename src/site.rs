@@ -483,7 +483,7 @@ fn push_asset(
 }
 
 /// Markdown nested deeper than [`crate::markdown::MAX_NESTING`] levels (M5).
-fn nesting_check(file: &SourceFile) -> Option<Diagnostic> {
+pub(crate) fn nesting_check(file: &SourceFile) -> Option<Diagnostic> {
     let span = crate::markdown::too_deep(&file.text)?;
     Some(
         Diagnostic::error(

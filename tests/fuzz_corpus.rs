@@ -127,7 +127,23 @@ fn variants(data: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// Cap this test process's address space, so that an input that makes the code under test
+/// allocate without bound (as the HTML span bomb once did) fails the test instead of exhausting
+/// the machine.
+fn limit_memory() {
+    const LIMIT: u64 = 8 << 30;
+    let limit = libc::rlimit {
+        rlim_cur: LIMIT,
+        rlim_max: LIMIT,
+    };
+    // SAFETY: setrlimit with a valid pointer to an initialised struct.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_AS, &limit);
+    }
+}
+
 fn replay(target: &str, run: fn(&[u8])) {
+    limit_memory();
     let seeds = seeds(target);
     let mut count = 0;
     for (name, data) in &seeds {
