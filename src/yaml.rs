@@ -107,18 +107,26 @@ pub struct YamlIssue {
 
 /// Parse one YAML document. A syntax error ends parsing and is the only issue returned; other
 /// issues (duplicate keys, refused features) are collected while the tree is still built.
+///
+/// Files in the shape `gongkai new` writes (block mappings of plain keys and plain values,
+/// comments, blank lines) take a line-by-line fast path; anything else — quotes, flow or block
+/// collections, sequences, anchors, unusual indentation, any error — goes to the full YAML
+/// parser. Both build the same tree with the same spans (tested on every fixture and by the
+/// `report` fuzz target).
 pub fn parse(file: &SourceFile) -> (Option<Node>, Vec<YamlIssue>) {
+    match parse_simple(file) {
+        Some(done) => done,
+        None => parse_full(file),
+    }
+}
+
+/// The full YAML parser (serde-saphyr's `granit-parser` events).
+pub fn parse_full(file: &SourceFile) -> (Option<Node>, Vec<YamlIssue>) {
     let mut options = Options::default();
     options.block_nesting_limit = MAX_DEPTH;
     options.flow_nesting_limit = MAX_DEPTH;
     let text: &str = &file.text;
-    let mut builder = Builder {
-        file,
-        stack: Vec::new(),
-        root: None,
-        issues: Vec::new(),
-        documents: 0,
-    };
+    let mut builder = Builder::new(file);
     for event in Parser::new_from_str_with_options(text, options) {
         match event {
             Ok((event, span)) => {
@@ -130,6 +138,135 @@ pub fn parse(file: &SourceFile) -> (Option<Node>, Vec<YamlIssue>) {
         }
     }
     (builder.root, builder.issues)
+}
+
+/// The fast path of [`parse`]: None when the file holds anything but block mappings of plain
+/// scalars, comments and blank lines (or anything questionable), so that the full parser
+/// decides — and reports any error — exactly as before.
+pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)> {
+    let text: &str = &file.text;
+    if !text.chars().all(printable) {
+        return None;
+    }
+    let mut b = Builder::new(file);
+    // Indentation of each open mapping, outermost first.
+    let mut indents: Vec<usize> = Vec::new();
+    // The last key had nothing after its colon: a nested mapping must follow.
+    let mut open_key = false;
+    let mut pos = 0;
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = &text[pos..line_end];
+        let line_start = pos;
+        pos = line_end + 1;
+        let indent = line.bytes().take_while(|&c| c == b' ').count();
+        let rest = &line[indent..];
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        if rest.contains('\t') || rest.starts_with("---") || rest.starts_with("...") {
+            return None;
+        }
+        // `key: value`, `key:` or `key:  # comment`.
+        let colon = rest.find(':')?;
+        let after = &rest[colon + 1..];
+        if !(after.is_empty() || after.starts_with(' ')) {
+            return None;
+        }
+        let key = rest[..colon].trim_end_matches(' ');
+        if !plain_ok(key) {
+            return None;
+        }
+        let value_at = colon + 1 + (after.len() - after.trim_start_matches(' ').len());
+        let mut value = &rest[value_at..];
+        if value.starts_with('#') {
+            value = "";
+        } else if let Some(c) = value.find(" #") {
+            value = &value[..c];
+        }
+        let value = value.trim_end_matches(' ');
+        if !value.is_empty() && (!plain_ok(value) || value.ends_with(':')) {
+            return None;
+        }
+        let key_start = line_start + indent;
+        match indents.last().copied() {
+            None => {
+                if indent != 0 {
+                    return None;
+                }
+                b.start_map(key_start..key_start).ok()?;
+                indents.push(indent);
+            }
+            Some(top) if open_key => {
+                if indent <= top {
+                    return None;
+                }
+                b.start_map(key_start..key_start).ok()?;
+                indents.push(indent);
+            }
+            Some(_) => {
+                while indents.last().is_some_and(|&t| indent < t) {
+                    indents.pop();
+                    b.end_map().ok()?;
+                }
+                if indents.last() != Some(&indent) {
+                    return None;
+                }
+            }
+        }
+        b.push_value(Node {
+            value: Value::Scalar(key.to_string(), Quoting::Plain),
+            span: key_start..key_start + key.len(),
+        })
+        .ok()?;
+        if value.is_empty() {
+            open_key = true;
+        } else {
+            open_key = false;
+            let at = line_start + indent + value_at;
+            let v = if is_null(value) {
+                Value::Null
+            } else {
+                Value::Scalar(value.to_string(), Quoting::Plain)
+            };
+            b.push_value(Node {
+                value: v,
+                span: at..at + value.len(),
+            })
+            .ok()?;
+        }
+    }
+    if open_key || indents.is_empty() {
+        return None;
+    }
+    for _ in 0..indents.len() {
+        b.end_map().ok()?;
+    }
+    Some((b.root, b.issues))
+}
+
+/// A key or value the fast path may read as a plain scalar: no leading indicator, no `: `,
+/// ` #` or tab inside, and no trailing colon (which YAML would read as a further mapping).
+fn plain_ok(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    if s.contains(": ") || s.contains(" #") || s.contains('\t') || s.ends_with(' ') {
+        return false;
+    }
+    match first {
+        '-' => s[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.'),
+        '?' | ':' | ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\''
+        | '"' | '%' | '@' | '`' | ' ' => false,
+        _ => true,
+    }
+}
+
+/// Characters YAML allows in a document (YAML 1.2 §5.1), apart from the line breaks the loader
+/// has already normalised.
+fn printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+        && c != '\u{feff}'
 }
 
 enum Frame {
@@ -152,7 +289,40 @@ struct Builder<'a> {
     documents: usize,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(file: &'a SourceFile) -> Self {
+        Builder {
+            file,
+            stack: Vec::new(),
+            root: None,
+            issues: Vec::new(),
+            documents: 0,
+        }
+    }
+
+    fn start_map(&mut self, at: Range<usize>) -> Result<(), YamlIssue> {
+        self.check_depth(&at)?;
+        self.stack.push(Frame::Map {
+            start: at.start,
+            entries: Vec::new(),
+            pending_key: None,
+        });
+        Ok(())
+    }
+
+    fn end_map(&mut self) -> Result<(), YamlIssue> {
+        match self.stack.pop() {
+            Some(Frame::Map { start, entries, .. }) => {
+                let end = entries.last().map_or(start, |e| e.value.span.end);
+                self.push_value(Node {
+                    value: Value::Map(entries),
+                    span: start..end,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn span(&self, span: &Span) -> Range<usize> {
         let a = self.offset(&span.start);
         let b = self.offset(&span.end).max(a);
@@ -214,13 +384,7 @@ impl Builder<'_> {
             }
             Event::MappingStart(_, anchor, tag) => {
                 refuse_properties(anchor, tag.is_some(), &range)?;
-                self.check_depth(&range)?;
-                self.stack.push(Frame::Map {
-                    start: range.start,
-                    entries: Vec::new(),
-                    pending_key: None,
-                });
-                Ok(())
+                self.start_map(range)
             }
             Event::SequenceEnd => match self.stack.pop() {
                 Some(Frame::Seq { start, items }) => {
@@ -232,16 +396,7 @@ impl Builder<'_> {
                 }
                 _ => Ok(()),
             },
-            Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Map { start, entries, .. }) => {
-                    let end = entries.last().map_or(start, |e| e.value.span.end);
-                    self.push_value(Node {
-                        value: Value::Map(entries),
-                        span: start..end,
-                    })
-                }
-                _ => Ok(()),
-            },
+            Event::MappingEnd => self.end_map(),
             #[allow(unreachable_patterns)]
             _ => Ok(()),
         }
@@ -502,6 +657,107 @@ mod tests {
 
     fn tree(text: &str) -> (Option<Node>, Vec<YamlIssue>) {
         parse(&SourceFile::new("t.yaml", text))
+    }
+
+    /// Every report.yaml of the repository (bundled site, fixtures, bad inputs).
+    fn repository_yaml() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in ["content", "tests"] {
+            for e in walkdir::WalkDir::new(root.join(dir))
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+            {
+                if e.file_type().is_file()
+                    && e.file_name() == "report.yaml"
+                    && let Ok(text) = std::fs::read_to_string(e.path())
+                {
+                    out.push((e.path().display().to_string(), text.replace("\r\n", "\n")));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_fast_path_builds_the_same_tree_as_the_full_parser() {
+        let files = repository_yaml();
+        assert!(files.len() > 20, "{}", files.len());
+        let mut fast = 0;
+        for (name, text) in &files {
+            let file = SourceFile::new("report.yaml", text.as_str());
+            if let Some(simple) = parse_simple(&file) {
+                fast += 1;
+                assert_eq!(simple, parse_full(&file), "{name}");
+            }
+        }
+        // Files written the way `gongkai new` writes them take the fast path.
+        assert!(fast * 2 > files.len(), "{fast} of {}", files.len());
+        let bundled = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/2020/report.yaml"),
+        )
+        .unwrap();
+        assert!(parse_simple(&SourceFile::new("report.yaml", &*bundled)).is_some());
+    }
+
+    #[test]
+    fn the_fast_path_leaves_anything_unusual_to_the_full_parser() {
+        let cases = [
+            "a: 1\nb:\n  c: 2\n  d: 3\ne: 4\n",
+            "a: 1 # note\nb: x#y\nc:   5   \n# c\n\nd: ~\ne: null\n",
+            "a: -2\nb: -.5\nc: 2022-03-14\nd: 本年（单位：万元）\n",
+            "a: 1\na: 2\n",
+            "a:\n  b: 1\n  b: 2\nc: 3",
+            "a: 'q'\n",
+            "a: \"q\"\n",
+            "a: [1, 2]\n",
+            "a: {b: 1}\n",
+            "a: |\n  x\n",
+            "a: >\n  x\n",
+            "a:\n  - 1\n",
+            "- a\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "---\na: 1\n",
+            "a: 1\n---\nb: 2\n",
+            "a: 1\n  b: 2\n",
+            "a:\nb: 1\n",
+            "a:\n",
+            "  a: 1\n",
+            "a:\n    b: 1\n  c: 2\n",
+            "a: b: c\n",
+            "a: b:\n",
+            "a:b\n",
+            "a: x\n  continued\n",
+            "a:\t1\n",
+            "\ta: 1\n",
+            "a: 1\u{7f}\n",
+            "? a\n: 1\n",
+            "a : 1\n",
+            "a: 1 #\n",
+            "a: -\n",
+            "a: - x\n",
+            "a: %x\n",
+            "a: @x\n",
+            "a: `x\n",
+            "a #b: 1\n",
+            "#only a comment\n",
+            "",
+        ];
+        for text in cases {
+            let file = SourceFile::new("t.yaml", text);
+            if let Some(simple) = parse_simple(&file) {
+                assert_eq!(simple, parse_full(&file), "{text:?}");
+            }
+        }
+        // The plain shapes do take the fast path.
+        for text in &cases[..5] {
+            assert!(
+                parse_simple(&SourceFile::new("t.yaml", *text)).is_some(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

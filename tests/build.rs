@@ -301,7 +301,7 @@ fn year_pages_have_one_h1_six_h2_and_complete_table_markup() {
             assert!(h.contains(n), "{year}: {h}");
         }
         assert!(
-            html.starts_with("<!doctype html><html lang=zh-CN>"),
+            html.starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"),
             "{}",
             &html[..40]
         );
@@ -311,7 +311,7 @@ fn year_pages_have_one_h1_six_h2_and_complete_table_markup() {
         }
         for td in main.split("<td ").skip(1) {
             let tag = td.split('>').next().unwrap();
-            if tag.contains("corner") || tag.contains("class=unit") {
+            if tag.contains("corner") || tag.contains("class=\"unit\"") {
                 continue;
             }
             assert!(
@@ -330,7 +330,7 @@ fn year_pages_have_one_h1_six_h2_and_complete_table_markup() {
             "ContentSource",
         ] {
             assert!(
-                html.contains(&format!("name={meta}")),
+                html.contains(&format!("name=\"{meta}\"")),
                 "{year}: no meta {meta}"
             );
         }
@@ -374,8 +374,8 @@ fn year_pages_have_one_h1_six_h2_and_complete_table_markup() {
     // The guide page: title from its heading, readable heading ids, sanitised HTML.
     let guide = fs::read_to_string(out.join("pages/guide/index.html")).unwrap();
     assert!(guide.contains("<h1>示例街道办事处政府信息公开指南</h1>"));
-    assert!(guide.contains("<h2 id=s2>二、依申请公开</h2>"));
-    assert!(guide.contains("<h3 id=s2-1>（一）受理机构</h3>"));
+    assert!(guide.contains("<h2 id=\"s2\">二、依申请公开</h2>"));
+    assert!(guide.contains("<h3 id=\"s2-1\">（一）受理机构</h3>"));
     assert!(!guide.contains("onclick") && !guide.contains("<script>alert"));
     assert!(guide.contains("编制本指南"), "CJK soft break joined");
     let bundled = tempfile::tempdir().unwrap();

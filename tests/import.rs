@@ -915,9 +915,9 @@ fn multi_year_import_is_checked_across_years() {
         "2019年",
         "2020年",
         "2021年",
-        "<td class=num>26</td>",
-        "<td class=num>18</td>",
-        "<td class=num>13</td>",
+        "<td class=\"num\">26</td>",
+        "<td class=\"num\">18</td>",
+        "<td class=\"num\">13</td>",
     ] {
         assert!(compare.contains(needle), "comparison page lacks {needle}");
     }

@@ -8,6 +8,7 @@
 //! depends on the clock, so two builds are byte-identical.
 
 pub mod chart;
+pub mod compact;
 pub mod table;
 pub mod theme;
 pub mod view;
@@ -871,13 +872,7 @@ pub fn finish_html(mut html: String, opts: &Options) -> Vec<u8> {
     if !opts.minify {
         return html.into_bytes();
     }
-    let mut cfg = minify_html::Cfg::new();
-    cfg.keep_closing_tags = true;
-    cfg.keep_html_and_head_opening_tags = true;
-    cfg.minify_css = false;
-    cfg.minify_js = false;
-    cfg.keep_comments = false;
-    minify_html::minify(html.as_bytes(), &cfg)
+    compact::compact(&html).into_bytes()
 }
 
 /// Replace each table placeholder of a finished page with the table's HTML.

@@ -18,7 +18,16 @@ const { chromium } = require(path.join(deps, "node_modules", "playwright-core"))
   });
   const page = await browser.newPage();
   const failed = [];
-  page.on("requestfailed", (r) => { if (r.url().startsWith("file:")) failed.push(`${r.url()} (${r.failure().errorText})`); });
+  // A subresource request still in flight when the crawler moves to the next page (Chromium
+  // fetches the favicon late) fails with net::ERR_ABORTED; that is the crawl's doing, not a
+  // broken link, so such a request only counts when its file is really missing.
+  page.on("requestfailed", (r) => {
+    const url = r.url();
+    if (!url.startsWith("file:")) return;
+    const error = r.failure().errorText;
+    if (error === "net::ERR_ABORTED" && fs.existsSync(decodeURIComponent(new URL(url).pathname))) return;
+    failed.push(`${url} (${error})`);
+  });
   const queue = [rootUrl + "index.html"];
   const seen = new Set();
   const fragments = [];
