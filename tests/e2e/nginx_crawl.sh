@@ -14,7 +14,12 @@ nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 work="$(mktemp -d)"
 trap '[[ -f "$work/nginx.pid" ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
 port="$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')"
+# Started as root, nginx would drop its workers to nobody, who may not be able to enter a private
+# checkout (mktemp -d is mode 0700); keep the workers as the invoking user.
+user_line=""
+[[ "$(id -u)" == 0 ]] && user_line="user root;"
 cat >"$work/nginx.conf" <<CONF
+$user_line
 worker_processes 1;
 pid $work/nginx.pid;
 error_log $work/error.log;
