@@ -683,9 +683,7 @@ fn emit(
     sink: &dyn Sink,
     counter: &Counter,
 ) -> Result<(), Vec<Diagnostic>> {
-    let html = theme
-        .tera
-        .render(template, ctx)
+    let html = render::render_page(&theme.tera, template, ctx)
         .map_err(|e| vec![render::theme::render_diagnostic(&e, template)])?;
     counter.add_page();
     sink.put(OutputFile {

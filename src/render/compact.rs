@@ -126,8 +126,8 @@ enum Last {
 }
 
 /// Minify a whole HTML page (see the module documentation).
-pub fn compact(html: &str) -> String {
-    let s = html.as_bytes();
+pub fn compact(html: &[u8]) -> Vec<u8> {
+    let s = html;
     let mut out: Vec<u8> = Vec::with_capacity(s.len());
     let mut last = Last::Boundary;
     let mut pending_space = false;
@@ -181,8 +181,9 @@ pub fn compact(html: &str) -> String {
         out.extend_from_slice(&s[start..i]);
         last = Last::Inline;
     }
-    // Only whole UTF-8 sequences were copied or dropped (all cut points are ASCII bytes).
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    // Only whole UTF-8 sequences were copied or dropped (all cut points are ASCII bytes), so
+    // valid UTF-8 in gives valid UTF-8 out.
+    out
 }
 
 fn flush_space(out: &mut Vec<u8>, pending: &mut bool) {
@@ -300,13 +301,15 @@ fn find_end_tag(s: &[u8], from: usize, name: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::compact;
+    fn compact_str(html: &str) -> String {
+        String::from_utf8(super::compact(html.as_bytes())).unwrap()
+    }
 
     #[test]
     fn whitespace_between_blocks_goes_one_space_in_text_stays() {
         let html = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n  <head>\n    <title> 标题 </title>\n  </head>\n  <body>\n    <p>第一行\n    第二行   <a href=\"x y\">链接</a> <em>强调</em>\n    </p>\n  </body>\n</html>\n";
         assert_eq!(
-            compact(html),
+            compact_str(html),
             "<!DOCTYPE html><html lang=\"zh-CN\"><head><title>标题</title></head><body><p>第一行 第二行 <a href=\"x y\">链接</a> <em>强调</em></p></body></html>"
         );
     }
@@ -315,7 +318,7 @@ mod tests {
     fn verbatim_elements_and_attribute_values_are_untouched() {
         let html = "<pre>  a\n   b </pre>\n<textarea>\n x  </textarea><script>if (a < b)  { x(\"  \") }</script><p title=\"  two  spaces \">x</p>";
         assert_eq!(
-            compact(html),
+            compact_str(html),
             "<pre>  a\n   b </pre><textarea>\n x  </textarea><script>if (a < b)  { x(\"  \") }</script><p title=\"  two  spaces \">x</p>"
         );
     }
@@ -324,20 +327,23 @@ mod tests {
     fn comments_go_and_tags_lose_inner_whitespace() {
         let html = "<p>a <!-- note --> b</p><div\n   class=\"c\"\n   id = \"d\" >x</div><br />";
         assert_eq!(
-            compact(html),
+            compact_str(html),
             "<p>a b</p><div class=\"c\" id=\"d\">x</div><br/>"
         );
     }
 
     #[test]
     fn a_stray_less_than_is_text() {
-        assert_eq!(compact("<p>1 < 2  且 3 <4</p>"), "<p>1 < 2 且 3 <4</p>");
+        assert_eq!(compact_str("<p>1 < 2  且 3 <4</p>"), "<p>1 < 2 且 3 <4</p>");
     }
 
     #[test]
     fn unterminated_input_is_kept() {
-        assert_eq!(compact("<p>a</p><div class=\"x"), "<p>a</p><div class=\"x");
-        assert_eq!(compact("<pre>a  b"), "<pre>a  b");
-        assert_eq!(compact("a <!-- b"), "a");
+        assert_eq!(
+            compact_str("<p>a</p><div class=\"x"),
+            "<p>a</p><div class=\"x"
+        );
+        assert_eq!(compact_str("<pre>a  b"), "<pre>a  b");
+        assert_eq!(compact_str("a <!-- b"), "a");
     }
 }

@@ -297,10 +297,7 @@ impl BodyPages<'_> {
         sink: &dyn Sink,
         counter: &Counter,
     ) -> Result<(), Diagnostic> {
-        let html = self
-            .theme
-            .tera
-            .render(template, ctx)
+        let html = render_page(&self.theme.tera, template, ctx)
             .map_err(|e| theme::render_diagnostic(&e, template))?;
         counter.pages.fetch_add(1, Ordering::Relaxed);
         let page = finish_html(html, self.opts);
@@ -513,15 +510,17 @@ pub fn render_body(
         .map(|i| -> Result<(usize, usize), Diagnostic> {
             let y = &site.years[i];
             let json = export::tidy_json(&body, &y.report);
-            let csv = table::year_csv(&y.report);
+            let table_csvs: Vec<String> = (0..y.report.edition.tables.len())
+                .map(|ti| table::table_csv(&y.report, ti))
+                .collect();
+            let csv = table::year_csv(&y.report, &table_csvs);
             let sizes = (json.len(), csv.len());
             pages.put(format!("data/{}.json", y.year), json.into_bytes(), sink)?;
             pages.put(format!("data/{}.csv", y.year), csv.into_bytes(), sink)?;
             // Each table's CSV travels inside its download link (a data: URL with a file name), so
             // a year does not cost one file per table.
             let mut table_csv = BTreeMap::new();
-            for ti in 0..y.report.edition.tables.len() {
-                let csv = table::table_csv(&y.report, ti);
+            for (ti, csv) in table_csvs.iter().enumerate() {
                 table_csv.insert(
                     ti,
                     (
@@ -534,7 +533,7 @@ pub fn render_body(
                 );
             }
             let csv_of = |ti: usize| table_csv.get(&ti).cloned().unwrap_or_default();
-            let mut yv = view::year_view(site, i, &values, &csv_of);
+            let mut yv = view::year_view(site, i, &values, &csv_of, &theme.tables);
             yv.downloads = vec![
                 Download {
                     url: format!("../data/{}.csv", y.year),
@@ -862,17 +861,29 @@ pub fn base_context(site: &SiteView, page: &PageView, opts: &Options) -> Context
     ctx
 }
 
+/// Render a page template into bytes. Tera writes straight into the buffer, so the page is
+/// never validated as UTF-8 twice (templates and context values are UTF-8 already).
+pub fn render_page(
+    tera: &tera::Tera,
+    template: &str,
+    ctx: &Context,
+) -> Result<Vec<u8>, tera::Error> {
+    let mut html = Vec::with_capacity(48 * 1024);
+    tera.render_to(template, ctx, &mut html)?;
+    Ok(html)
+}
+
 /// Insert the serve script and minify.
-pub fn finish_html(mut html: String, opts: &Options) -> Vec<u8> {
+pub fn finish_html(mut html: Vec<u8>, opts: &Options) -> Vec<u8> {
     if let Some(script) = &opts.inject
-        && let Some(at) = html.rfind("</body>")
+        && let Some(at) = html.windows(7).rposition(|w| w == b"</body>")
     {
-        html.insert_str(at, script);
+        html.splice(at..at, script.bytes());
     }
     if !opts.minify {
-        return html.into_bytes();
+        return html;
     }
-    compact::compact(&html).into_bytes()
+    compact::compact(&html)
 }
 
 /// Replace each table placeholder of a finished page with the table's HTML.

@@ -7,6 +7,9 @@
 //! row-header columns. Every `th` has `scope`; every `th` has an `id` and every `td` lists its
 //! headers outer → inner, rows first (ACCESSIBILITY.md T2, T3).
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::format::{ColumnKind, ColumnNode, Edition, RowNode, Table};
@@ -21,12 +24,6 @@ pub struct TableView {
     pub number: String,
     /// Caption text, e.g. `表3　收到和处理政府信息公开申请情况（单位：件）`.
     pub caption: String,
-    /// Header rows.
-    #[serde(skip)]
-    pub head: Vec<Vec<CellView>>,
-    /// Body row groups (`tbody`s).
-    #[serde(skip)]
-    pub bodies: Vec<Vec<Vec<CellView>>>,
     /// Notes under the table (referenced by `aria-describedby`).
     #[serde(skip)]
     pub notes: Vec<String>,
@@ -65,8 +62,10 @@ impl TableView {
     /// The official table as compact HTML. It is generated here rather than in a template: the
     /// format fixes every row, column and span, and thousands of tables render much faster from
     /// Rust. Themes style it through CSS (`.data-table`, `.table-notes`, `.table-download`).
-    pub fn to_html(&self) -> String {
-        let mut h = String::with_capacity(16 * 1024);
+    /// The grid comes from the table's [`Layout`]; only captions, numbers and notes are
+    /// written per report.
+    fn to_html(&self, body: &str) -> String {
+        let mut h = String::with_capacity(body.len() + 4096);
         let id = &self.id;
         h.push_str("<div class=table-scroll role=region");
         attr(&mut h, "aria-labelledby", &format!("{id}-caption"));
@@ -77,26 +76,8 @@ impl TableView {
         attr(&mut h, "id", &format!("{id}-caption"));
         h.push('>');
         escape_into(&mut h, &self.caption);
-        h.push_str("</caption><thead>");
-        for row in &self.head {
-            h.push_str("<tr>");
-            for c in row {
-                cell_html(&mut h, c, true);
-            }
-            h.push_str("</tr>");
-        }
-        h.push_str("</thead>");
-        for body in &self.bodies {
-            h.push_str("<tbody>");
-            for row in body {
-                h.push_str("<tr>");
-                for c in row {
-                    cell_html(&mut h, c, false);
-                }
-                h.push_str("</tr>");
-            }
-            h.push_str("</tbody>");
-        }
+        h.push_str("</caption>");
+        h.push_str(body);
         h.push_str("</table></div><div class=table-notes");
         attr(&mut h, "id", &format!("{id}-note"));
         h.push('>');
@@ -118,6 +99,155 @@ impl TableView {
             self.number
         ));
         h
+    }
+}
+
+/// The part of a table's markup that the edition fixes: `thead` and `tbody`s with every header
+/// cell, span, `id` and `headers` list, and a slot for each data cell. Worked out once per
+/// edition and table for a whole build ([`Layouts`]), then filled with each report's numbers.
+#[derive(Debug)]
+pub struct Layout {
+    pieces: Vec<Piece>,
+    width: usize,
+}
+
+#[derive(Debug)]
+enum Piece {
+    /// Markup copied as it is.
+    Html(String),
+    /// A data cell: `open` is `<td headers=…` up to its class attribute.
+    Data {
+        row: usize,
+        column: usize,
+        open: String,
+        total: bool,
+    },
+}
+
+/// The layouts of the tables of every edition met in a build, worked out on first use.
+#[derive(Debug, Default)]
+pub struct Layouts {
+    by_edition: std::sync::RwLock<BTreeMap<String, Arc<Vec<Layout>>>>,
+}
+
+impl Layouts {
+    /// The layouts of all tables of `edition`, in table order.
+    pub fn of(&self, edition: &Edition) -> Arc<Vec<Layout>> {
+        if let Ok(map) = self.by_edition.read()
+            && let Some(l) = map.get(&edition.id)
+        {
+            return l.clone();
+        }
+        let made = Arc::new(
+            (0..edition.tables.len())
+                .map(|ti| Layout::new(edition, ti))
+                .collect::<Vec<_>>(),
+        );
+        match self.by_edition.write() {
+            Ok(mut map) => map.entry(edition.id.clone()).or_insert(made).clone(),
+            Err(_) => made,
+        }
+    }
+}
+
+impl Layout {
+    fn new(edition: &Edition, ti: usize) -> Layout {
+        let (head, bodies, width) = grid(edition, ti);
+        let mut pieces = Vec::new();
+        let mut h = String::with_capacity(8 * 1024);
+        h.push_str("<thead>");
+        for row in &head {
+            h.push_str("<tr>");
+            for c in row {
+                cell_html(&mut h, c, true);
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</thead>");
+        for body in &bodies {
+            h.push_str("<tbody>");
+            for row in body {
+                h.push_str("<tr>");
+                for c in row {
+                    match c.slot {
+                        Some((row, column, total)) => {
+                            let mut open = String::from("<td");
+                            attr(&mut open, "headers", &c.headers);
+                            pieces.push(Piece::Html(std::mem::take(&mut h)));
+                            pieces.push(Piece::Data {
+                                row,
+                                column,
+                                open,
+                                total,
+                            });
+                        }
+                        None => cell_html(&mut h, c, false),
+                    }
+                }
+                h.push_str("</tr>");
+            }
+            h.push_str("</tbody>");
+        }
+        pieces.push(Piece::Html(h));
+        pieces.retain(|p| !matches!(p, Piece::Html(s) if s.is_empty()));
+        Layout { pieces, width }
+    }
+
+    /// `thead` and `tbody`s with `report`'s numbers; true when a computed 总计 was shown.
+    fn fill(&self, report: &Report, ti: usize) -> (String, bool) {
+        let kinds = &report.edition.tables[ti].leaf_columns;
+        let mut h = String::with_capacity(
+            self.pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Html(s) => s.len(),
+                    Piece::Data { open, .. } => open.len() + 32,
+                })
+                .sum(),
+        );
+        let mut computed = false;
+        for p in &self.pieces {
+            match p {
+                Piece::Html(s) => h.push_str(s),
+                Piece::Data {
+                    row,
+                    column,
+                    open,
+                    total,
+                } => {
+                    h.push_str(open);
+                    match report.cell(ti, *row, *column) {
+                        Some(cell) => {
+                            h.push_str(if *total {
+                                " class=\"num total\">"
+                            } else {
+                                " class=num>"
+                            });
+                            match kinds[*column].kind {
+                                ColumnKind::Signed if cell.value.is_negative() => {
+                                    h.push('−');
+                                    h.push_str(&cell.value.abs().to_string());
+                                }
+                                ColumnKind::Signed if cell.plus => {
+                                    h.push_str(&cell.value.signed_text())
+                                }
+                                _ => {
+                                    use std::fmt::Write;
+                                    let _ = write!(h, "{}", cell.value);
+                                }
+                            }
+                            if cell.is_computed() {
+                                computed = true;
+                                h.push('*');
+                            }
+                        }
+                        None => h.push_str(" class=\"num missing\">—"),
+                    }
+                    h.push_str("</td>");
+                }
+            }
+        }
+        (h, computed)
     }
 }
 
@@ -180,6 +310,8 @@ pub struct CellView {
     pub rowspan: usize,
     /// CSS class.
     pub class: &'static str,
+    /// For a data cell: its row, its column and whether the column is a 总计.
+    slot: Option<(usize, usize, bool)>,
 }
 
 impl CellView {
@@ -201,13 +333,15 @@ impl CellView {
             colspan,
             rowspan,
             class,
+            slot: None,
         }
     }
 }
 
-/// Build the view of table `ti` of `report`. `csv` is the path of the table's CSV download.
-pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> TableView {
-    let edition: &Edition = report.edition;
+/// The header rows and the `tbody` row groups of table `ti`, with a slot for each data cell,
+/// and the width of the grid.
+#[allow(clippy::type_complexity)]
+fn grid(edition: &Edition, ti: usize) -> (Vec<Vec<CellView>>, Vec<Vec<Vec<CellView>>>, usize) {
     let table: &Table = &edition.tables[ti];
     let tid = format!("t{}", table.number);
     let depth = table.header_depth();
@@ -300,6 +434,7 @@ pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> 
                 colspan: label_cols,
                 rowspan: depth,
                 class: "corner",
+                slot: None,
             },
         };
         head[0].insert(0, corner);
@@ -307,11 +442,10 @@ pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> 
 
     // Body: one tbody per top-level group row, consecutive top-level data rows together.
     let mut bodies: Vec<Vec<Vec<CellView>>> = Vec::new();
-    let mut computed = false;
     if table.single_row() {
         let mut row = Vec::new();
         for (c, ids) in col_ids.iter().enumerate() {
-            row.push(data_cell(report, ti, 0, c, ids.join(" "), &mut computed));
+            row.push(data_cell(table, 0, c, ids.join(" ")));
         }
         bodies.push(vec![row]);
     } else {
@@ -327,11 +461,9 @@ pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> 
                     &[],
                     &tid,
                     &mut counter,
-                    report,
-                    ti,
+                    table,
                     &col_ids,
                     &mut rows,
-                    &mut computed,
                 );
                 current.extend(rows);
             } else {
@@ -346,11 +478,9 @@ pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> 
                     &[],
                     &tid,
                     &mut counter,
-                    report,
-                    ti,
+                    table,
                     &col_ids,
                     &mut rows,
-                    &mut computed,
                 );
                 bodies.push(rows);
             }
@@ -360,6 +490,23 @@ pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> 
         }
     }
 
+    let width = label_cols + table.leaf_columns.len();
+    (head, bodies, width)
+}
+
+/// Build the view of table `ti` of `report` from its layout. `csv` is the table's CSV download
+/// (a `data:` URL) and `csv_bytes` its size.
+pub fn table_view(
+    report: &Report,
+    ti: usize,
+    layout: &Layout,
+    csv: String,
+    csv_bytes: usize,
+) -> TableView {
+    let edition: &Edition = report.edition;
+    let table: &Table = &edition.tables[ti];
+    let tid = format!("t{}", table.number);
+    let (grid_html, computed) = layout.fill(report, ti);
     let units = table.units();
     let part_title = edition.part(&table.part).map_or("", |p| p.title.as_str());
     let mut caption = format!("表{}　", table.number);
@@ -423,22 +570,19 @@ pub fn table_view(report: &Report, ti: usize, csv: String, csv_bytes: usize) -> 
     }
     notes.push("表中 0 表示没有。".into());
 
-    let width = label_cols + table.leaf_columns.len();
     let mut view = TableView {
         html: String::new(),
         placeholder: format!("\u{e000}{tid}\u{e001}"),
         id: tid,
         number: table.number.clone(),
         caption,
-        head,
-        bodies,
         notes,
-        width,
+        width: layout.width,
         csv,
         download_name: format!("{}年度表{}.csv", report.year, table.number),
         csv_bytes,
     };
-    view.html = view.to_html();
+    view.html = view.to_html(&grid_html);
     view
 }
 
@@ -450,11 +594,9 @@ fn emit_rows(
     ancestors: &[String],
     tid: &str,
     counter: &mut usize,
-    report: &Report,
-    ti: usize,
+    table: &Table,
     col_ids: &[Vec<String>],
     rows: &mut Vec<Vec<CellView>>,
-    computed: &mut bool,
 ) {
     *counter += 1;
     let id = format!("{tid}-r{counter}");
@@ -479,7 +621,7 @@ fn emit_rows(
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(" ");
-                row.push(data_cell(report, ti, r, c, headers, computed));
+                row.push(data_cell(table, r, c, headers));
             }
             rows.push(row);
         }
@@ -493,11 +635,9 @@ fn emit_rows(
                     &path,
                     tid,
                     counter,
-                    report,
-                    ti,
+                    table,
                     col_ids,
                     rows,
-                    computed,
                 );
             }
             rows[first].insert(
@@ -516,46 +656,17 @@ fn emit_rows(
     }
 }
 
-fn data_cell(
-    report: &Report,
-    ti: usize,
-    r: usize,
-    c: usize,
-    headers: String,
-    computed: &mut bool,
-) -> CellView {
-    let col = &report.edition.tables[ti].leaf_columns[c];
-    let (text, class) = match report.cell(ti, r, c) {
-        Some(cell) => {
-            let mut text = match col.kind {
-                ColumnKind::Signed if cell.value.is_negative() => format!("−{}", cell.value.abs()),
-                ColumnKind::Signed if cell.plus => cell.value.signed_text(),
-                _ => cell.value.to_string(),
-            };
-            if cell.is_computed() {
-                *computed = true;
-                text.push('*');
-            }
-            (
-                text,
-                if col.total.is_some() {
-                    "num total"
-                } else {
-                    "num"
-                },
-            )
-        }
-        None => ("—".to_string(), "num missing"),
-    };
+fn data_cell(table: &Table, r: usize, c: usize, headers: String) -> CellView {
     CellView {
         tag: "td",
-        text,
+        text: String::new(),
         id: String::new(),
         headers,
         scope: "",
         colspan: 1,
         rowspan: 1,
-        class,
+        class: "num",
+        slot: Some((r, c, table.leaf_columns[c].total.is_some())),
     }
 }
 
@@ -588,7 +699,8 @@ pub fn table_csv(report: &Report, ti: usize) -> String {
 
 /// CSV of a whole year: every table as printed (a caption line, a header line, one line per
 /// data row), separated by blank lines — what a reader opens in Excel (UTF-8 with BOM, CRLF).
-pub fn year_csv(report: &Report) -> String {
+/// `tables` holds [`table_csv`] of each table, in order.
+pub fn year_csv(report: &Report, tables: &[String]) -> String {
     let mut out = String::from("\u{feff}");
     for (ti, table) in report.edition.tables.iter().enumerate() {
         if ti > 0 {
@@ -606,7 +718,7 @@ pub fn year_csv(report: &Report) -> String {
             None => format!("表{}　{}", table.number, table.title),
         };
         out.push_str(&csv_line(&[caption]));
-        let body = table_csv(report, ti);
+        let body = tables.get(ti).map_or("", String::as_str);
         out.push_str(body.trim_start_matches('\u{feff}'));
     }
     out

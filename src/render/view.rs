@@ -375,6 +375,7 @@ pub fn year_view(
     index: usize,
     values: &BTreeMap<u16, BTreeMap<String, Decimal>>,
     csv_sizes: &dyn Fn(usize) -> (String, usize),
+    layouts: &table::Layouts,
 ) -> YearView {
     let y = &site.years[index];
     let report: &Report = &y.report;
@@ -382,6 +383,7 @@ pub fn year_view(
     let prev_year = index.checked_sub(1).map(|p| &site.years[p]);
     let next_year = site.years.get(index + 1);
     let adjacent_prev = prev_year.filter(|p| p.year + 1 == y.year);
+    let layouts = layouts.of(edition);
 
     let mut parts = Vec::new();
     let mut toc = Vec::new();
@@ -420,7 +422,7 @@ pub fn year_view(
         if part.kind == PartKind::Tables {
             for (ti, _) in edition.tables_of(&part.number) {
                 let (csv, bytes) = csv_sizes(ti);
-                let t = table::table_view(report, ti, csv, bytes);
+                let t = table::table_view(report, ti, &layouts[ti], csv, bytes);
                 children.push(TocItem {
                     id: t.id.clone(),
                     text: t.caption.clone(),
