@@ -76,7 +76,8 @@ pub(crate) struct Extracted {
     pub row_reasons: Vec<(usize, usize, String)>,
     /// Tables seen but not placed: (table, reason).
     pub table_reasons: Vec<(usize, String)>,
-    /// Money units taken from a header (`采购总金额（万元）`): (table, column, unit, line).
+    /// Money units taken from a header (`采购总金额（万元）`) or a unit note under the table
+    /// (`单位：…采购总金额为万元。`): (table, column, unit, line).
     pub header_units: Vec<(usize, usize, String, usize)>,
     pub notes: Vec<Normalisation>,
 }
@@ -190,9 +191,12 @@ impl Extracted {
                                         "unit_from_header",
                                         shown,
                                         format!("{digits}{u}"),
-                                        format!("{label}：单位取自第 {l} 行表头（{u}）"),
+                                        format!("{label}：单位取自第 {l} 行的表头或表注（{u}）"),
                                     ));
-                                    (Some(u.clone()), Some(format!("单位取自原文表头（{u}）")))
+                                    (
+                                        Some(u.clone()),
+                                        Some(format!("单位取自原文表头或表注（{u}）")),
+                                    )
                                 }
                                 None if column.unit.is_none() => {
                                     (None, Some("原文未注明单位".to_string()))

@@ -530,6 +530,9 @@ fn read_tables(
             }
             Item::Line(l) => {
                 let t = trim(&l.text);
+                if started && text::units_from_note(edition, &tables, t, l.no, ex) {
+                    continue;
+                }
                 let label = line_has_label(&matcher, t);
                 if !started {
                     if label && !sections::is_prose(t) {
