@@ -511,26 +511,22 @@ fn scan_issue(file: &SourceFile, e: &ScanError) -> YamlIssue {
             | ErrorKind::TabInPlainScalar
             | ErrorKind::TabAtBlockScalarStart
     );
+    let text: &str = &file.text;
+    at = file.clamp(at..at).start;
     if tab_kind {
         // The parser may report the start of the scalar that ran into the tab (a line
         // earlier); point at the tab itself when it follows within the next line.
-        let text: &str = &file.text;
-        let at_c = file.clamp(at..at).start;
-        let window_end = text[at_c..]
+        let window_end = text[at..]
             .match_indices('\n')
             .nth(1)
-            .map_or(text.len(), |(i, _)| at_c + i);
-        if let Some(i) = text.get(at_c..window_end).and_then(|w| w.find('\t')) {
-            at = at_c + i;
+            .map_or(text.len(), |(i, _)| at + i);
+        if let Some(i) = text.get(at..window_end).and_then(|w| w.find('\t')) {
+            at += i;
         }
     }
-    let text: &str = &file.text;
     let tab_in_indent = {
-        let at_c = file.clamp(at..at).start;
-        let line_start = text[..at_c].rfind('\n').map_or(0, |i| i + 1);
-        text[line_start..at_c]
-            .chars()
-            .all(|c| c == ' ' || c == '\t')
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        text[line_start..at].chars().all(|c| c == ' ' || c == '\t')
     };
     let (message, hint) = match e.kind() {
         _ if tab_kind && !tab_in_indent => (
@@ -591,7 +587,7 @@ fn scan_issue(file: &SourceFile, e: &ScanError) -> YamlIssue {
     );
     // The parser notices an unclosed bracket only where the next item starts, often lines
     // later; point at the bracket that was left open, and show where parsing stopped.
-    if flow_kind && let Some(open) = unclosed_bracket(text, file.clamp(at..at).start) {
+    if flow_kind && let Some(open) = unclosed_bracket(text, at) {
         return YamlIssue {
             span: open..open + 1,
             message,

@@ -17,7 +17,7 @@
 
 use serde::Serialize;
 
-use crate::format::{ColumnKind, Edition};
+use crate::format::{ColumnKind, Edition, Table};
 use crate::report::writer::Written;
 
 use super::normalize::{CellText, Fix, parse_value};
@@ -88,6 +88,39 @@ impl Extracted {
             seen: vec![None; edition.tables.len()],
             ..Extracted::default()
         }
+    }
+
+    /// Record the money unit that a header (`采购总金额（万元）`) or a unit note under the table
+    /// (`…采购总金额为万元`) gives column `leaf` of `table` (number `ti` of its edition): `万元` or `元`, whichever `written`
+    /// names, when the column is a money column that accepts it. The first unit found for a
+    /// column stands. True when it was recorded.
+    pub(crate) fn money_unit(
+        &mut self,
+        table: &Table,
+        ti: usize,
+        leaf: usize,
+        written: &str,
+        line: usize,
+    ) -> bool {
+        let column = &table.leaf_columns[leaf];
+        let unit = if written.contains("万元") {
+            "万元"
+        } else if written.contains('元') {
+            "元"
+        } else {
+            return false;
+        };
+        if column.kind != ColumnKind::Money
+            || !column.units.iter().any(|u| u == unit)
+            || self
+                .header_units
+                .iter()
+                .any(|(t, l, _, _)| (*t, *l) == (ti, leaf))
+        {
+            return false;
+        }
+        self.header_units.push((ti, leaf, unit.to_string(), line));
+        true
     }
 
     pub(crate) fn saw(&mut self, table: usize, line: usize) {

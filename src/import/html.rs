@@ -17,7 +17,7 @@ use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
-use crate::format::{ColumnKind, ColumnNode, Edition, RowNode, Table};
+use crate::format::{ColumnNode, Edition, RowNode, Table};
 
 use super::doc::{Grid, Item, Line};
 use super::extract::{Extracted, Normalisation, RawCell};
@@ -647,24 +647,8 @@ fn column_map(
             for &id in &stacked {
                 if let Some(m) = &reads[id].label
                     && let How::WithNote(note) = &m.how
-                    && table.leaf_columns[leaf].kind == ColumnKind::Money
                 {
-                    let unit = if note.contains("万元") {
-                        "万元"
-                    } else if note.contains('元') {
-                        "元"
-                    } else {
-                        continue;
-                    };
-                    if table.leaf_columns[leaf].units.iter().any(|u| u == unit)
-                        && !ex
-                            .header_units
-                            .iter()
-                            .any(|(t, l, _, _)| *t == ti && *l == leaf)
-                    {
-                        ex.header_units
-                            .push((ti, leaf, unit.to_string(), grid.cells[id].line));
-                    }
+                    ex.money_unit(table, ti, leaf, note, grid.cells[id].line);
                 }
             }
         }

@@ -21,7 +21,7 @@
 //! values of part 四, in the format's order (its labels repeat under three groups and every
 //! layout prints them in that order).
 
-use crate::format::{ColumnKind, ColumnNode, Edition, RowNode, Table};
+use crate::format::{ColumnNode, Edition, RowNode, Table};
 
 use super::doc::Line;
 use super::extract::{Extracted, Normalisation, RawCell};
@@ -599,23 +599,8 @@ fn header_order(
             continue;
         }
         if let How::WithNote(note) = &m.how {
-            for node in &nodes {
-                if let Some(leaf) = node.leaf
-                    && table.leaf_columns[leaf].kind == ColumnKind::Money
-                {
-                    let unit = if note.contains("万元") {
-                        Some("万元")
-                    } else if note.contains('元') {
-                        Some("元")
-                    } else {
-                        None
-                    };
-                    if let Some(u) = unit
-                        && table.leaf_columns[leaf].units.iter().any(|x| x == u)
-                    {
-                        ex.header_units.push((ti, leaf, u.to_string(), *line));
-                    }
-                }
+            for leaf in nodes.iter().filter_map(|n| n.leaf) {
+                ex.money_unit(table, ti, leaf, note, *line);
             }
         }
         seq.push((nodes, *line, &m.how));
@@ -819,18 +804,9 @@ pub(crate) fn units_from_note(
         }
         let label = label.rsplit('·').next().unwrap_or(label).trim();
         for &ti in tables {
-            let table = &edition.tables[ti];
-            for (leaf, column) in table.leaf_columns.iter().enumerate() {
-                if column.kind == ColumnKind::Money
-                    && column.path.last().is_some_and(|l| l == label)
-                    && column.units.iter().any(|u| u == unit)
-                    && !ex
-                        .header_units
-                        .iter()
-                        .any(|(t, l, _, _)| (*t, *l) == (ti, leaf))
-                {
-                    ex.header_units.push((ti, leaf, unit.to_string(), line));
-                    found = true;
+            for (leaf, column) in edition.tables[ti].leaf_columns.iter().enumerate() {
+                if column.path.last().is_some_and(|l| l == label) {
+                    found |= ex.money_unit(&edition.tables[ti], ti, leaf, unit, line);
                 }
             }
         }
