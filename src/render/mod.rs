@@ -519,20 +519,18 @@ pub fn render_body(
             pages.put(format!("data/{}.csv", y.year), csv.into_bytes(), sink)?;
             // Each table's CSV travels inside its download link (a data: URL with a file name), so
             // a year does not cost one file per table.
-            let mut table_csv = BTreeMap::new();
-            for (ti, csv) in table_csvs.iter().enumerate() {
-                table_csv.insert(
-                    ti,
+            let table_links: Vec<(String, usize)> = table_csvs
+                .iter()
+                .map(|csv| {
+                    use base64::Engine as _;
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(csv);
                     (
-                        format!(
-                            "data:text/csv;charset=utf-8;base64,{}",
-                            base64(csv.as_bytes())
-                        ),
+                        format!("data:text/csv;charset=utf-8;base64,{encoded}"),
                         csv.len(),
-                    ),
-                );
-            }
-            let csv_of = |ti: usize| table_csv.get(&ti).cloned().unwrap_or_default();
+                    )
+                })
+                .collect();
+            let csv_of = |ti: usize| table_links.get(ti).cloned().unwrap_or_default();
             let mut yv = view::year_view(site, i, &values, &csv_of, &theme.tables);
             yv.downloads = vec![
                 Download {
@@ -916,45 +914,5 @@ pub fn size_text(bytes: usize) -> String {
         format!("{:.1} MB", bytes as f64 / (1 << 20) as f64)
     } else {
         format!("{} KB", bytes.div_ceil(1024).max(1))
-    }
-}
-
-/// Standard base64 (RFC 4648, with padding).
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn base64_matches_rfc_4648() {
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(super::base64(plain.as_bytes()), encoded);
-        }
     }
 }
