@@ -133,13 +133,7 @@ pub struct BuiltPlatform {
 impl BuiltPlatform {
     /// Bodies; with errors; with warnings only.
     pub fn summary(&self) -> (usize, usize, usize) {
-        let errors = self.bodies.iter().filter(|b| b.counts.0 > 0).count();
-        let warnings = self
-            .bodies
-            .iter()
-            .filter(|b| b.counts.0 == 0 && b.counts.1 > 0)
-            .count();
-        (self.bodies.len(), errors, warnings)
+        crate::platform::tally(self.bodies.iter().map(|b| b.counts))
     }
 }
 

@@ -113,13 +113,7 @@ pub struct CheckedPlatform {
 impl CheckedPlatform {
     /// Bodies with errors, bodies with warnings (only).
     pub fn summary(&self) -> (usize, usize, usize) {
-        let with_errors = self.bodies.iter().filter(|b| b.counts().0 > 0).count();
-        let with_warnings = self
-            .bodies
-            .iter()
-            .filter(|b| b.counts().0 == 0 && b.counts().1 > 0)
-            .count();
-        (self.bodies.len(), with_errors, with_warnings)
+        tally(self.bodies.iter().map(BodyEntry::counts))
     }
 
     /// Every diagnostic: the platform's, then each body's.
@@ -141,6 +135,17 @@ impl CheckedPlatform {
     }
 }
 
+/// Bodies; with errors; with warnings only — from each body's (errors, warnings).
+pub fn tally(counts: impl Iterator<Item = (usize, usize)>) -> (usize, usize, usize) {
+    counts.fold((0, 0, 0), |(n, e, w), (errors, warnings)| {
+        (
+            n + 1,
+            e + usize::from(errors > 0),
+            w + usize::from(errors == 0 && warnings > 0),
+        )
+    })
+}
+
 /// What the platform pages need to know about a body once its own pages are rendered: small, so
 /// that a build of thousands of bodies never holds their reports.
 #[derive(Debug, Clone)]
@@ -159,8 +164,6 @@ pub struct BodySummary {
     pub loaded: bool,
     /// Published years, oldest first.
     pub years: Vec<YearSummary>,
-    /// The errors (for serve's overlay), not the warnings.
-    pub errors: Vec<Diagnostic>,
 }
 
 /// One published year of a body.
@@ -220,14 +223,15 @@ impl BodyEntry {
             error_years: self.years_with_errors(),
             loaded: self.site.is_some(),
             years,
-            errors: self
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .cloned()
-                .collect(),
         }
     }
+}
+
+/// Whether `dir` is a body's folder in a platform: not hidden, with its own site.toml.
+pub fn is_body_folder(dir: &Path) -> bool {
+    !dir.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        && dir.join("site.toml").is_file()
 }
 
 /// platform.toml (if usable), its problems, and the body folders.
@@ -247,7 +251,7 @@ pub fn discover(root: &Path) -> Result<Discovered, LoadError> {
     let entries = std::fs::read_dir(root).map_err(|e| LoadError::Io(root.to_path_buf(), e))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.path().join("site.toml").is_file() {
+        if !is_body_folder(&entry.path()) {
             continue;
         }
         if !name
@@ -839,15 +843,10 @@ fn platform_view(bodies: &[BodySummary]) -> PlatformView {
                 status_class: class,
             });
     }
-    let with_errors = bodies.iter().filter(|b| b.counts.0 > 0).count();
-    let with_warnings = bodies
-        .iter()
-        .filter(|b| b.counts.0 == 0 && b.counts.1 > 0)
-        .count();
     PlatformView {
         groups: groups.into_values().collect(),
         years: years.into_iter().rev().collect(),
-        counts: (bodies.len(), with_errors, with_warnings),
+        counts: tally(bodies.iter().map(|b| b.counts)),
     }
 }
 

@@ -148,18 +148,19 @@ pub fn render_snapshot(root: &Path) -> Result<HashMap<String, Arc<Vec<u8>>>, Vec
         if checked.config.is_none() || checked.diagnostics.iter().any(|d| d.is_error()) {
             return Err(checked.diagnostics);
         }
-        // Bodies with errors are left out of the preview as of the build; their errors show.
+        // An error in any body keeps the last good preview and shows the errors (as for a
+        // single site), so there is nothing to render.
         let errors: Vec<Diagnostic> = checked
             .all_diagnostics()
             .into_iter()
             .filter(|d| d.is_error())
             .cloned()
             .collect();
-        let sink = render::MemorySink::new();
-        crate::platform::render(&checked, &options, &sink)?;
         if !errors.is_empty() {
             return Err(errors);
         }
+        let sink = render::MemorySink::new();
+        crate::platform::render(&checked, &options, &sink)?;
         return Ok(sink
             .into_files()
             .into_iter()

@@ -129,12 +129,7 @@ fn watch_targets(root: &Path) -> Vec<PathBuf> {
         let mut bodies: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
-            .filter(|p| {
-                p.join("site.toml").is_file()
-                    && !p
-                        .file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            })
+            .filter(|p| crate::platform::is_body_folder(p))
             .collect();
         bodies.sort();
         out.extend(bodies);
@@ -175,7 +170,7 @@ pub fn relevant(root: &Path, path: &Path) -> bool {
     };
     let in_site = site_part(&parts)
         || (parts.len() > 1
-            && root.join(&parts[0]).join("site.toml").is_file()
+            && crate::platform::is_body_folder(&root.join(&parts[0]))
             && site_part(&parts[1..]));
     let name = parts.last().map(String::as_str).unwrap_or("");
     let hidden = parts.iter().any(|p| p.starts_with('.'));
