@@ -201,13 +201,7 @@ impl BodyEntry {
                         title: view::report_title(s, y),
                         edition: (y.report.edition.id.clone(), y.report.edition.name.clone()),
                         published: y.report.published.clone(),
-                        metrics: y
-                            .report
-                            .edition
-                            .metrics
-                            .iter()
-                            .filter_map(|m| Some((m.id.clone(), y.report.metric(&m.id)?)))
-                            .collect(),
+                        metrics: view::report_metrics(&y.report),
                     })
                     .collect()
             })
@@ -744,40 +738,27 @@ fn platform_page(
             current: path.starts_with("years/"),
         });
     }
-    let mut meta = vec![MetaTag {
-        name: "SiteName".into(),
-        content: site_view.name.clone(),
-    }];
-    if let Some(d) = &site_view.domain {
-        meta.push(MetaTag {
-            name: "SiteDomain".into(),
-            content: d.clone(),
-        });
-    }
-    if let Some(c) = config.website.site_code.as_ref().filter(|c| !c.is_empty()) {
-        meta.push(MetaTag {
-            name: "SiteIDCode".into(),
-            content: c.clone(),
-        });
-    }
-    meta.extend([
-        MetaTag {
-            name: "ColumnName".into(),
-            content: "政府信息公开年报".into(),
-        },
-        MetaTag {
-            name: "ColumnDescription".into(),
-            content: format!("{}：所辖各机关政府信息公开工作年度报告", config.name),
-        },
-        MetaTag {
-            name: "ColumnKeywords".into(),
-            content: "政府信息公开,年度报告".into(),
-        },
-        MetaTag {
-            name: "ColumnType".into(),
-            content: "信息公开年报".into(),
-        },
-    ]);
+    let meta = render::site_meta(
+        site_view,
+        vec![
+            MetaTag {
+                name: "ColumnName".into(),
+                content: "政府信息公开年报".into(),
+            },
+            MetaTag {
+                name: "ColumnDescription".into(),
+                content: format!("{}：所辖各机关政府信息公开工作年度报告", config.name),
+            },
+            MetaTag {
+                name: "ColumnKeywords".into(),
+                content: "政府信息公开,年度报告".into(),
+            },
+            MetaTag {
+                name: "ColumnType".into(),
+                content: "信息公开年报".into(),
+            },
+        ],
+    );
     PageView {
         kind,
         title: format!("{h1} — {}", site_view.name),

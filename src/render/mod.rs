@@ -188,7 +188,7 @@ impl BodyPages<'_> {
             static_root: top.clone(),
             path: path.to_string(),
             description,
-            meta: self.site_meta(meta),
+            meta: site_meta(&self.site_view, meta),
             breadcrumbs,
             nav: self.nav(path, &root, &top),
         }
@@ -225,28 +225,6 @@ impl BodyPages<'_> {
             });
         }
         nav
-    }
-
-    fn site_meta(&self, page_meta: Vec<MetaTag>) -> Vec<MetaTag> {
-        let sv = &self.site_view;
-        let mut meta = vec![MetaTag {
-            name: "SiteName".into(),
-            content: sv.name.clone(),
-        }];
-        if let Some(d) = &sv.domain {
-            meta.push(MetaTag {
-                name: "SiteDomain".into(),
-                content: d.clone(),
-            });
-        }
-        if let Some(c) = sv.website.site_code.as_ref().filter(|c| !c.is_empty()) {
-            meta.push(MetaTag {
-                name: "SiteIDCode".into(),
-                content: c.clone(),
-            });
-        }
-        meta.extend(page_meta);
-        meta
     }
 
     fn column_meta(&self) -> Vec<MetaTag> {
@@ -857,6 +835,29 @@ pub fn base_context(site: &SiteView, page: &PageView, opts: &Options) -> Context
     ctx.insert("page", page);
     ctx.insert("live", &opts.inject.is_some());
     ctx
+}
+
+/// The site-level meta tags of 《政府网站发展指引》 (SiteName, SiteDomain, SiteIDCode), then the
+/// page's own.
+pub fn site_meta(sv: &SiteView, page_meta: Vec<MetaTag>) -> Vec<MetaTag> {
+    let mut meta = vec![MetaTag {
+        name: "SiteName".into(),
+        content: sv.name.clone(),
+    }];
+    if let Some(d) = &sv.domain {
+        meta.push(MetaTag {
+            name: "SiteDomain".into(),
+            content: d.clone(),
+        });
+    }
+    if let Some(c) = sv.website.site_code.as_ref().filter(|c| !c.is_empty()) {
+        meta.push(MetaTag {
+            name: "SiteIDCode".into(),
+            content: c.clone(),
+        });
+    }
+    meta.extend(page_meta);
+    meta
 }
 
 /// Render a page template into bytes. Tera writes straight into the buffer, so the page is

@@ -304,17 +304,22 @@ pub fn date_text(iso: &str) -> String {
     }
 }
 
+/// The values of the edition's metrics that `report`'s tables give.
+pub fn report_metrics(report: &Report) -> BTreeMap<String, Decimal> {
+    report
+        .edition
+        .metrics
+        .iter()
+        .filter_map(|m| Some((m.id.clone(), report.metric(&m.id)?)))
+        .collect()
+}
+
 /// Values of the comparable metrics of every year, plus the narrative's 主动公开 figure
 /// (`proactive`).
 pub fn metric_values(site: &Site) -> BTreeMap<u16, BTreeMap<String, Decimal>> {
     let mut out = BTreeMap::new();
     for y in &site.years {
-        let mut m = BTreeMap::new();
-        for metric in &y.report.edition.metrics {
-            if let Some(v) = y.report.metric(&metric.id) {
-                m.insert(metric.id.clone(), v);
-            }
-        }
+        let mut m = report_metrics(&y.report);
         if let Some(n) = &y.narrative
             && let Some(v) = validate::stated_proactive_total(&y.report, n)
         {
