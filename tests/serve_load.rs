@@ -4,33 +4,13 @@
 mod common;
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
-
-fn start(root: &Path) -> (Child, u16) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
-        .args(["serve", "--root", root.to_str().unwrap(), "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port = loop {
-        let line = lines.next().expect("serve exited").unwrap();
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest.split('/').next().unwrap().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (child, port)
-}
 
 /// One keep-alive request on an open connection: the status, after reading the whole body.
 fn request(stream: &mut TcpStream, path: &str) -> std::io::Result<u16> {
@@ -68,7 +48,8 @@ fn request(stream: &mut TcpStream, path: &str) -> std::io::Result<u16> {
 #[test]
 fn hundred_concurrent_connections_for_thirty_seconds_while_editing() {
     let site = temp_site("bundled");
-    let (mut server, port) = start(site.path());
+    let server = server::Server::start(site.path());
+    let port = server.port;
     let stop = Arc::new(AtomicBool::new(false));
     let ok = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
@@ -128,8 +109,7 @@ fn hundred_concurrent_connections_for_thirty_seconds_while_editing() {
         c.join().unwrap();
     }
     let edits = editor.join().unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let (ok, errors) = (ok.load(Ordering::Relaxed), errors.load(Ordering::Relaxed));
     eprintln!(
         "load: 100 connections × 30 s, {edits} edits: {ok} requests answered 200, {errors} errors"
@@ -152,15 +132,11 @@ fn rss_kib(pid: u32) -> u64 {
 #[test]
 fn memory_stays_flat_over_a_thousand_rebuilds() {
     let site = temp_site("bundled");
-    let (mut server, port) = start(site.path());
-    let (mut ws, _) =
-        tungstenite::connect(format!("ws://127.0.0.1:{port}/__gongkai/live")).unwrap();
-    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    }
+    let server = server::Server::start(site.path());
+    let mut ws = server.live();
     let md = site.path().join("content/2020/report.md");
     let text = fs::read_to_string(&md).unwrap();
-    let pid = server.id();
+    let pid = server.child.id();
     let mut after_warmup = 0;
     let started = Instant::now();
     for i in 1..=1000 {
@@ -177,8 +153,7 @@ fn memory_stays_flat_over_a_thousand_rebuilds() {
         }
     }
     let at_end = rss_kib(pid);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     eprintln!(
         "1000 rebuilds in {:?}: RSS {after_warmup} KiB after 100, {at_end} KiB after 1000",
         started.elapsed()
