@@ -5,8 +5,11 @@
 //! publishes it as `data/<year>.json|csv` and `data/all.json|csv`; `import --format json` prints
 //! the same shape, so an imported report can be compared cell by cell.
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
 
+use crate::format::Edition;
 use crate::number::Decimal;
 use crate::report::Report;
 
@@ -140,79 +143,97 @@ mod tests {
     }
 }
 
-/// The JSON of [`tidy_report`], written straight from the report without copying labels
-/// (thousands of reports are exported in one build).
-pub fn tidy_json(body: &str, report: &Report) -> String {
-    use serde::ser::{SerializeSeq, SerializeStruct};
-
-    struct Labels<'a>(Option<&'a String>, &'a [String]);
-    impl Serialize for Labels<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut seq = s.serialize_seq(Some(self.1.len() + usize::from(self.0.is_some())))?;
-            if let Some(c) = self.0 {
-                seq.serialize_element(c)?;
-            }
-            for l in self.1 {
-                seq.serialize_element(l)?;
-            }
-            seq.end()
-        }
+/// The fixed part of every cell of an edition, serialised once:
+/// `{"part":…,"row":[…],"column":[…],"value":` per table, indexed by `row * columns + column`.
+/// The labels are most of the bytes of `data/<year>.json`, and they never change within an
+/// edition.
+fn cell_heads(edition: &Edition) -> Vec<Vec<String>> {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        part: &'a str,
+        row: Vec<&'a str>,
+        column: Vec<&'a str>,
     }
-    struct Cells<'a>(&'a Report);
-    impl Serialize for Cells<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let report = self.0;
-            let mut seq = s.serialize_seq(None)?;
-            for (ti, table) in report.edition.tables.iter().enumerate() {
-                for (ri, row) in table.leaf_rows.iter().enumerate() {
-                    for (ci, col) in table.leaf_columns.iter().enumerate() {
-                        let Some(cell) = report.cell(ti, ri, ci) else {
-                            continue;
-                        };
-                        seq.serialize_element(&CellRef {
-                            part: &table.part,
-                            row: Labels(table.caption.as_ref(), &row.path),
-                            column: Labels(None, &col.path),
-                            value: cell.value,
-                            unit: cell.unit.as_deref().or(col.unit.as_deref()),
-                        })?;
-                    }
+    edition
+        .tables
+        .iter()
+        .map(|table| {
+            let mut heads = Vec::with_capacity(table.leaf_rows.len() * table.leaf_columns.len());
+            for row in &table.leaf_rows {
+                for col in &table.leaf_columns {
+                    let head = Head {
+                        part: &table.part,
+                        row: table
+                            .caption
+                            .iter()
+                            .chain(&row.path)
+                            .map(String::as_str)
+                            .collect(),
+                        column: col.path.iter().map(String::as_str).collect(),
+                    };
+                    let mut text = serde_json::to_string(&head).unwrap_or_default();
+                    text.pop(); // the closing brace: value and unit follow
+                    text.push_str(",\"value\":");
+                    heads.push(text);
                 }
             }
-            seq.end()
+            heads
+        })
+        .collect()
+}
+
+/// The cell heads of the built-in editions, computed on first use (constant data, like
+/// [`crate::format::builtin`]); an edition from elsewhere (tests) gets its heads computed per call.
+fn builtin_heads(edition: &Edition) -> Option<&'static [Vec<String>]> {
+    static HEADS: OnceLock<Vec<Vec<Vec<String>>>> = OnceLock::new();
+    let editions = crate::format::builtin().editions();
+    let at = editions.iter().position(|e| std::ptr::eq(e, edition))?;
+    let all = HEADS.get_or_init(|| editions.iter().map(cell_heads).collect());
+    all.get(at).map(Vec::as_slice)
+}
+
+/// `data/<year>.json` as UTF-8 bytes: the same JSON as
+/// `serde_json::to_string(&tidy_report(..))` plus a final newline, written straight from the
+/// report with the label part of each cell serialised once per edition.
+pub fn tidy_json(body: &str, report: &Report) -> Vec<u8> {
+    let local;
+    let heads = match builtin_heads(report.edition) {
+        Some(h) => h,
+        None => {
+            local = cell_heads(report.edition);
+            &local[..]
+        }
+    };
+    let mut out = Vec::with_capacity(40 * 1024);
+    out.extend_from_slice(b"{\"body\":");
+    let _ = serde_json::to_writer(&mut out, body);
+    out.extend_from_slice(b",\"year\":");
+    let _ = serde_json::to_writer(&mut out, &report.year);
+    out.extend_from_slice(b",\"edition\":");
+    let _ = serde_json::to_writer(&mut out, &report.edition.id);
+    out.extend_from_slice(b",\"cells\":[");
+    let mut first = true;
+    for (ti, table) in report.edition.tables.iter().enumerate() {
+        let columns = table.leaf_columns.len();
+        for ri in 0..table.leaf_rows.len() {
+            for (ci, col) in table.leaf_columns.iter().enumerate() {
+                let Some(cell) = report.cell(ti, ri, ci) else {
+                    continue;
+                };
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.extend_from_slice(heads[ti][ri * columns + ci].as_bytes());
+                let _ = serde_json::to_writer(&mut out, &cell.value);
+                out.extend_from_slice(b",\"unit\":");
+                let unit = cell.unit.as_deref().or(col.unit.as_deref());
+                let _ = serde_json::to_writer(&mut out, &unit);
+                out.push(b'}');
+            }
         }
     }
-    struct CellRef<'a> {
-        part: &'a str,
-        row: Labels<'a>,
-        column: Labels<'a>,
-        value: Decimal,
-        unit: Option<&'a str>,
-    }
-    impl Serialize for CellRef<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut st = s.serialize_struct("TidyCell", 5)?;
-            st.serialize_field("part", self.part)?;
-            st.serialize_field("row", &self.row)?;
-            st.serialize_field("column", &self.column)?;
-            st.serialize_field("value", &self.value)?;
-            st.serialize_field("unit", &self.unit)?;
-            st.end()
-        }
-    }
-    struct Whole<'a>(&'a str, &'a Report);
-    impl Serialize for Whole<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut st = s.serialize_struct("TidyReport", 4)?;
-            st.serialize_field("body", self.0)?;
-            st.serialize_field("year", &self.1.year)?;
-            st.serialize_field("edition", &self.1.edition.id)?;
-            st.serialize_field("cells", &Cells(self.1))?;
-            st.end()
-        }
-    }
-    let mut out = serde_json::to_string(&Whole(body, report)).unwrap_or_default();
-    out.push('\n');
+    out.extend_from_slice(b"]}\n");
     out
 }
 
@@ -223,15 +244,32 @@ mod json_tests {
 
     #[test]
     fn streamed_json_equals_the_tidy_struct() {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/content/2020/report.yaml"
-        ))
-        .unwrap();
-        let (report, _) =
-            crate::report::load(format::builtin(), &SourceFile::new("r.yaml", text), 2020);
-        let report = report.unwrap();
-        let want = serde_json::to_string(&super::tidy_report("东柳", &report)).unwrap() + "\n";
-        assert_eq!(super::tidy_json("东柳", &report), want);
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut files = vec![format!("{root}/content/2020/report.yaml")];
+        for entry in walkdir::WalkDir::new(format!("{root}/tests/fixtures")) {
+            let entry = entry.unwrap();
+            if entry.file_name() == "report.yaml" {
+                files.push(entry.path().display().to_string());
+            }
+        }
+        files.sort();
+        let mut editions = std::collections::BTreeSet::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let year: u16 = std::path::Path::new(file)
+                .parent()
+                .and_then(|p| p.file_name())
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.parse().ok())
+                .unwrap();
+            let (report, _) =
+                crate::report::load(format::builtin(), &SourceFile::new("r.yaml", text), year);
+            let Some(report) = report else { continue };
+            editions.insert(report.edition.id.clone());
+            let body = "东柳\"街道\\";
+            let want = serde_json::to_string(&super::tidy_report(body, &report)).unwrap() + "\n";
+            assert_eq!(super::tidy_json(body, &report), want.into_bytes(), "{file}");
+        }
+        assert_eq!(editions.len(), 2, "both editions are compared");
     }
 }

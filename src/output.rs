@@ -137,6 +137,49 @@ pub struct DiskSink {
     dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     files: std::sync::atomic::AtomicUsize,
     bytes: std::sync::atomic::AtomicU64,
+    /// What the staging folder held when the build began, listed by a thread of its own while
+    /// pages render (the list is only needed at commit, to remove what is no longer produced).
+    before: std::sync::Mutex<Option<std::thread::JoinHandle<io::Result<Vec<Listed>>>>>,
+}
+
+/// One entry of the staging folder: its path relative to the folder (with `/`) and whether it is
+/// a folder.
+type Listed = (String, bool);
+
+/// Every file and folder under `dir`, relative, without following links. Entries that vanish
+/// while the list is taken (a build replacing a folder by a file) are skipped.
+fn list_tree(dir: &Path) -> io::Result<Vec<Listed>> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).follow_links(false) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e)
+                if e.io_error()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::NotFound) =>
+            {
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        out.push((rel, entry.file_type().is_dir()));
+    }
+    Ok(out)
+}
+
+/// Whether the file at `path`, already known to be `bytes.len()` long, holds exactly `bytes`
+/// (one open and one read: the length came from the `lstat` before).
+fn same_content(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    let mut old = vec![0; bytes.len()];
+    file.read_exact(&mut old).is_ok() && old == bytes
 }
 
 /// Name of the staging folder of an output folder `name`.
@@ -172,6 +215,10 @@ impl DiskSink {
         }
         // The marker goes only when the folder is complete again (commit).
         let _ = fs::remove_file(tmp.join(MARKER));
+        let before = {
+            let tmp = tmp.clone();
+            std::thread::spawn(move || list_tree(&tmp))
+        };
         Ok(DiskSink {
             out: out.to_path_buf(),
             tmp,
@@ -180,6 +227,7 @@ impl DiskSink {
             dirs: Default::default(),
             files: Default::default(),
             bytes: Default::default(),
+            before: std::sync::Mutex::new(Some(before)),
         })
     }
 
@@ -229,7 +277,7 @@ impl DiskSink {
             Ok(m)
                 if m.is_file()
                     && m.len() == f.bytes.len() as u64
-                    && fs::read(&path).is_ok_and(|old| old == f.bytes) =>
+                    && same_content(&path, &f.bytes) =>
             {
                 return Ok(());
             }
@@ -258,26 +306,33 @@ impl DiskSink {
     }
 
     fn remove_stale(&self) -> Result<(), OutputError> {
-        let seen = self
-            .seen
-            .lock()
-            .map_err(|_| OutputError::BadPath(String::new()))?;
+        let poisoned = || OutputError::BadPath(String::new());
+        let listing = self.before.lock().map_err(|_| poisoned())?.take();
+        let before = match listing.map(|h| h.join()) {
+            Some(Ok(listed)) => listed.map_err(|e| OutputError::Io(self.tmp.clone(), e))?,
+            // The listing thread panicked (it does not): list again here.
+            Some(Err(_)) | None => {
+                list_tree(&self.tmp).map_err(|e| OutputError::Io(self.tmp.clone(), e))?
+            }
+        };
+        let seen = self.seen.lock().map_err(|_| poisoned())?;
+        let written_into = self.dirs.lock().map_err(|_| poisoned())?;
         let mut dirs = Vec::new();
-        for entry in walkdir::WalkDir::new(&self.tmp)
-            .min_depth(1)
-            .follow_links(false)
-        {
-            let entry = entry.map_err(|e| OutputError::Io(self.tmp.clone(), e.into()))?;
-            let rel = entry
-                .path()
-                .strip_prefix(&self.tmp)
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            if entry.file_type().is_dir() {
-                dirs.push(entry.path().to_path_buf());
+        for (rel, is_dir) in before {
+            let path = self.tmp.join(&rel);
+            if is_dir {
+                // A folder the new version wrote a file into stays; only the others may have
+                // been left empty.
+                if !written_into.contains(&path) {
+                    dirs.push(path);
+                }
             } else if !seen.contains(&rel) {
-                fs::remove_file(entry.path())
-                    .map_err(|e| OutputError::Io(entry.path().to_path_buf(), e))?;
+                match fs::remove_file(&path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                        return Err(OutputError::Io(path, e));
+                    }
+                    _ => {}
+                }
             }
         }
         // Deepest first: folders left empty go too.

@@ -553,80 +553,95 @@ fn render_platform_pages(
         counter,
     )?;
 
+    // Each year's cross-body pages and data are independent: rendered in parallel, collected
+    // in year order (feed entries and page paths).
+    type YearOutput = Result<(Vec<FeedEntry>, Vec<String>), Vec<Diagnostic>>;
+    let per_year: Vec<YearOutput> = pv
+        .years
+        .par_iter()
+        .map(|&year| {
+            let mut feed = Vec::new();
+            let mut paths = Vec::new();
+            let rows: Vec<(&BodySummary, &YearSummary)> = bodies
+                .iter()
+                .filter_map(|b| Some((b, b.years.iter().find(|y| y.year == year)?)))
+                .collect();
+            for (b, y) in &rows {
+                if let Some(date) = &y.published {
+                    feed.push(FeedEntry::new(
+                        y.title.clone(),
+                        format!("{}/{year}/", b.slug),
+                        date,
+                    ));
+                }
+            }
+            let left_out: Vec<&str> = bodies
+                .iter()
+                .filter(|b| b.error_years.contains(&year))
+                .map(|b| b.name.as_str())
+                .collect();
+            let mut views = year_views(year, &rows);
+            if !left_out.is_empty() {
+                for (_, v) in &mut views {
+                    v.notes.push(format!(
+                        "未列入：{}（{year}年度报告有错误，暂未发布）。",
+                        left_out.join("、")
+                    ));
+                }
+            }
+            for (file, v) in views {
+                let path = format!("years/{year}/{file}");
+                let page = platform_page(
+                    config,
+                    &site_view,
+                    "platform-year",
+                    &path,
+                    format!("{year}年度各机关主要数据"),
+                    vec![
+                        Link {
+                            text: "首页".into(),
+                            url: "../../index.html".into(),
+                        },
+                        Link {
+                            text: format!("{year}年度对比"),
+                            url: String::new(),
+                        },
+                    ],
+                    &pv.years,
+                );
+                let mut ctx = render::base_context(&site_view, &page, opts);
+                ctx.insert("year_view", &v);
+                ctx.insert("years", &pv.years);
+                emit(
+                    theme,
+                    "platform_year.html",
+                    &path,
+                    &ctx,
+                    opts,
+                    sink,
+                    counter,
+                )?;
+                paths.push(path);
+            }
+            let (csv, json) = year_data(year, &rows);
+            sink.put(OutputFile {
+                path: format!("years/{year}/data.csv"),
+                bytes: csv.into_bytes(),
+            })
+            .map_err(|d| vec![d])?;
+            sink.put(OutputFile {
+                path: format!("years/{year}/data.json"),
+                bytes: json.into_bytes(),
+            })
+            .map_err(|d| vec![d])?;
+            Ok((feed, paths))
+        })
+        .collect();
     let mut feed = Vec::new();
-    for &year in &pv.years {
-        let rows: Vec<(&BodySummary, &YearSummary)> = bodies
-            .iter()
-            .filter_map(|b| Some((b, b.years.iter().find(|y| y.year == year)?)))
-            .collect();
-        for (b, y) in &rows {
-            if let Some(date) = &y.published {
-                feed.push(FeedEntry::new(
-                    y.title.clone(),
-                    format!("{}/{year}/", b.slug),
-                    date,
-                ));
-            }
-        }
-        let left_out: Vec<&str> = bodies
-            .iter()
-            .filter(|b| b.error_years.contains(&year))
-            .map(|b| b.name.as_str())
-            .collect();
-        let mut views = year_views(year, &rows);
-        if !left_out.is_empty() {
-            for (_, v) in &mut views {
-                v.notes.push(format!(
-                    "未列入：{}（{year}年度报告有错误，暂未发布）。",
-                    left_out.join("、")
-                ));
-            }
-        }
-        for (file, v) in views {
-            let path = format!("years/{year}/{file}");
-            let page = platform_page(
-                config,
-                &site_view,
-                "platform-year",
-                &path,
-                format!("{year}年度各机关主要数据"),
-                vec![
-                    Link {
-                        text: "首页".into(),
-                        url: "../../index.html".into(),
-                    },
-                    Link {
-                        text: format!("{year}年度对比"),
-                        url: String::new(),
-                    },
-                ],
-                &pv.years,
-            );
-            let mut ctx = render::base_context(&site_view, &page, opts);
-            ctx.insert("year_view", &v);
-            ctx.insert("years", &pv.years);
-            emit(
-                theme,
-                "platform_year.html",
-                &path,
-                &ctx,
-                opts,
-                sink,
-                counter,
-            )?;
-            page_paths.push(path);
-        }
-        let (csv, json) = year_data(year, &rows);
-        sink.put(OutputFile {
-            path: format!("years/{year}/data.csv"),
-            bytes: csv.into_bytes(),
-        })
-        .map_err(|d| vec![d])?;
-        sink.put(OutputFile {
-            path: format!("years/{year}/data.json"),
-            bytes: json.into_bytes(),
-        })
-        .map_err(|d| vec![d])?;
+    for result in per_year {
+        let (entries, paths) = result?;
+        feed.extend(entries);
+        page_paths.extend(paths);
     }
     for b in bodies.iter().filter(|b| !b.years.is_empty()) {
         page_paths.push(format!("{}/index.html", b.slug));

@@ -5,7 +5,7 @@
 //! position after Chinese text is right.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A text file read for the site, with its path as shown to the user.
 #[derive(Debug, Clone)]
@@ -14,7 +14,17 @@ pub struct SourceFile {
     pub name: String,
     /// The whole text.
     pub text: Arc<str>,
-    line_starts: Arc<[usize]>,
+    /// Where each line starts, computed on the first position asked for (most files never
+    /// need one: they have no problem to point at).
+    line_starts: Arc<OnceLock<Box<[usize]>>>,
+}
+
+/// Offsets just after each `\n`.
+fn after_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 /// A resolved position: 1-based line and 1-based character column.
@@ -29,14 +39,19 @@ pub struct LineCol {
 impl SourceFile {
     /// A source file from its display name and text.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
             name: name.into(),
-            text,
-            line_starts: starts.into(),
+            text: text.into(),
+            line_starts: Arc::default(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(after_newlines(&self.text));
+            starts.into_boxed_slice()
+        })
     }
 
     /// The same file shown under another name (a body's folder in a platform).
@@ -51,11 +66,11 @@ impl SourceFile {
     /// Line and column of a byte offset (clamped into the text and to a character boundary).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = self.floor_char(offset.min(self.text.len()));
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = self.line_starts()[line];
         let column = self.text[start..offset].chars().count() + 1;
         LineCol {
             line: line + 1,
@@ -65,7 +80,7 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line and 0-based character column.
     pub fn offset_of(&self, line: usize, char_col: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
             return self.text.len();
         };
         let rest = &self.text[start..];
@@ -88,7 +103,7 @@ impl SourceFile {
 
     /// The text of one 1-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
             return "";
         };
         let rest = &self.text[start..];

@@ -194,10 +194,7 @@ fn flush_space(out: &mut Vec<u8>, pending: &mut bool) {
 }
 
 fn find(s: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    s.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(s.get(from..)?, needle).map(|p| p + from)
 }
 
 /// The tag starting at `s[at] == b'<'`: its end (after `>`), its name (empty for a doctype or

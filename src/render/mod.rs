@@ -493,7 +493,7 @@ pub fn render_body(
                 .collect();
             let csv = table::year_csv(&y.report, &table_csvs);
             let sizes = (json.len(), csv.len());
-            pages.put(format!("data/{}.json", y.year), json.into_bytes(), sink)?;
+            pages.put(format!("data/{}.json", y.year), json, sink)?;
             pages.put(format!("data/{}.csv", y.year), csv.into_bytes(), sink)?;
             // Each table's CSV travels inside its download link (a data: URL with a file name), so
             // a year does not cost one file per table.
@@ -875,7 +875,7 @@ pub fn render_page(
 /// Insert the serve script and minify.
 pub fn finish_html(mut html: Vec<u8>, opts: &Options) -> Vec<u8> {
     if let Some(script) = &opts.inject
-        && let Some(at) = html.windows(7).rposition(|w| w == b"</body>")
+        && let Some(at) = memchr::memmem::rfind(&html, b"</body>")
     {
         html.splice(at..at, script.bytes());
     }
@@ -895,12 +895,11 @@ pub fn place_tables(page: Vec<u8>, tables: &[(&str, &str)]) -> Vec<u8> {
     let mut rest: &[u8] = &page;
     // Placeholders appear in table order; find each after the previous one.
     for (marker, html) in tables {
-        let m = marker.as_bytes();
-        match rest.windows(m.len()).position(|w| w == m) {
+        match memchr::memmem::find(rest, marker.as_bytes()) {
             Some(at) => {
                 out.extend_from_slice(&rest[..at]);
                 out.extend_from_slice(html.as_bytes());
-                rest = &rest[at + m.len()..];
+                rest = &rest[at + marker.len()..];
             }
             None => continue,
         }

@@ -46,16 +46,23 @@ pub struct TableView {
 }
 
 fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    // Copy runs of plain text whole; only the five special ASCII bytes are replaced (none of
+    // them occurs inside a multi-byte UTF-8 sequence, so the cut points are char boundaries).
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
 }
 
 impl TableView {
@@ -738,4 +745,17 @@ fn csv_line(fields: &[String]) -> String {
         .join(",");
     s.push_str("\r\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escaping_replaces_exactly_the_special_bytes() {
+        let mut out = String::from("x");
+        super::escape_into(&mut out, "表<三>「a&b」\"'末");
+        assert_eq!(out, "x表&lt;三&gt;「a&amp;b」&quot;&#39;末");
+        let mut plain = String::new();
+        super::escape_into(&mut plain, "（七）总计");
+        assert_eq!(plain, "（七）总计");
+    }
 }

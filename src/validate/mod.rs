@@ -415,6 +415,11 @@ fn paragraphs(edition: &Edition, narrative: &Narrative, parts: &[String]) -> Vec
 
 fn captures(patterns: &[Regex], text: &str, base: usize) -> Vec<(Decimal, Range<usize>)> {
     let mut out: Vec<(Decimal, Range<usize>)> = Vec::new();
+    // A figure is ASCII digits (Decimal::parse accepts nothing else), so a sentence without one
+    // states none; most narrative sentences are skipped here without running a pattern.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return out;
+    }
     for re in patterns {
         for caps in re.captures_iter(text) {
             let Some(n) = caps.name("n") else {
