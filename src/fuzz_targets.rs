@@ -92,7 +92,6 @@ pub fn site(data: &[u8]) {
     };
     let narrative = match site::decode("content/2021/report.md", md.to_vec()) {
         Ok(md) => {
-            diags.extend(site::nesting_check(&md));
             let (n, ds) = narrative::parse(report.edition, &md);
             diags.extend(ds);
             Some(n)

@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use crate::diagnostic::Diagnostic;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Parser options shared by the structure check, the renderer and the importer.
@@ -189,33 +190,58 @@ pub const MAX_NESTING: usize = 64;
 /// Where `markdown` nests deeper than [`MAX_NESTING`]: the byte span of the first element past
 /// the limit.
 pub fn too_deep(markdown: &str) -> Option<std::ops::Range<usize>> {
-    let mut md_depth = 0usize;
-    let mut html_depth = 0usize;
-    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+    let mut gauge = NestingGauge::default();
+    Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .find_map(|(event, range)| gauge.step(&event, range))
+}
+
+/// The error for Markdown nested deeper than [`MAX_NESTING`] (M5), at `span` of `file`.
+pub fn nesting_error(file: &crate::source::SourceFile, span: std::ops::Range<usize>) -> Diagnostic {
+    Diagnostic::error("M5", format!("嵌套层级过深（超过 {MAX_NESTING} 层）"))
+        .at(file, span)
+        .label("从这里起超过了层级上限")
+        .hint("引用（>）、列表和 HTML 标签层层嵌套过多，网页无法正常显示；请检查是否误粘贴了网页源代码，或删去多余的嵌套。")
+}
+
+/// Follows the nesting depth of a stream of Markdown events (elements plus raw HTML tags), so
+/// that a pass over the events made for another reason (the narrative's headings) also finds
+/// where the text nests too deep, without parsing it again.
+#[derive(Debug, Default)]
+pub struct NestingGauge {
+    md_depth: usize,
+    html_depth: usize,
+}
+
+impl NestingGauge {
+    /// Take one event with its source range; the span of the first element past
+    /// [`MAX_NESTING`] when this event goes past it.
+    pub fn step(
+        &mut self,
+        event: &Event<'_>,
+        range: std::ops::Range<usize>,
+    ) -> Option<std::ops::Range<usize>> {
         match event {
-            Event::Start(_) => md_depth += 1,
-            Event::End(_) => md_depth = md_depth.saturating_sub(1),
+            Event::Start(_) => self.md_depth += 1,
+            Event::End(_) => self.md_depth = self.md_depth.saturating_sub(1),
             Event::Html(h) | Event::InlineHtml(h) => {
-                for (at, delta) in html_tags(&h) {
+                for (at, delta) in html_tags(h) {
                     if delta > 0 {
-                        html_depth += 1;
-                        if md_depth + html_depth > MAX_NESTING {
+                        self.html_depth += 1;
+                        if self.md_depth + self.html_depth > MAX_NESTING {
                             let start = (range.start + at).min(range.end);
                             return Some(start..range.end);
                         }
                     } else {
-                        html_depth = html_depth.saturating_sub(1);
+                        self.html_depth = self.html_depth.saturating_sub(1);
                     }
                 }
-                continue;
+                return None;
             }
-            _ => continue,
+            _ => return None,
         }
-        if md_depth + html_depth > MAX_NESTING {
-            return Some(range);
-        }
+        (self.md_depth + self.html_depth > MAX_NESTING).then_some(range)
     }
-    None
 }
 
 /// Opening (+1) and closing (-1) tags of a piece of raw HTML, with their byte offsets. Void

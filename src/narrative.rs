@@ -68,7 +68,10 @@ struct Heading {
 pub fn parse(edition: &Edition, file: &SourceFile) -> (Narrative, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let text: &str = &file.text;
-    let headings = headings(text);
+    let (headings, too_deep) = headings(text);
+    if let Some(span) = too_deep {
+        diags.push(crate::markdown::nesting_error(file, span));
+    }
 
     let mut parts: Vec<Option<NarrativePart>> = vec![None; edition.parts.len()];
     let mut lead_end = text.len();
@@ -201,13 +204,19 @@ pub fn is_blank(markdown: &str) -> bool {
     }
 }
 
-/// The level-1 to level-3 headings with their text, text span and whole-line span.
-fn headings(text: &str) -> Vec<Heading> {
+/// The level-1 to level-3 headings with their text, text span and whole-line span; and, from
+/// the same pass, where the text nests too deep.
+fn headings(text: &str) -> (Vec<Heading>, Option<Range<usize>>) {
     let mut out = Vec::new();
+    let mut gauge = crate::markdown::NestingGauge::default();
+    let mut too_deep = None;
     // (level, text, span of the text, span of the heading)
     type Open = (HeadingLevel, String, Option<Range<usize>>, Range<usize>);
     let mut current: Option<Open> = None;
     for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
+        if too_deep.is_none() {
+            too_deep = gauge.step(&event, range.clone());
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 current = Some((level, String::new(), None, range));
@@ -242,7 +251,7 @@ fn headings(text: &str) -> Vec<Heading> {
             _ => {}
         }
     }
-    out
+    (out, too_deep)
 }
 
 /// Which part a heading names, and whether it carries a number. A number decides; without one

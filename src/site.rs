@@ -327,7 +327,7 @@ fn load_year(
         }
         Some(p) => match read_source(root, &p, MAX_MARKDOWN) {
             Ok(md) => {
-                diags.extend(nesting_check(&md));
+                // The narrative's parse also reports Markdown nested too deep.
                 let (n, ds) = narrative::parse(report.edition, &md);
                 diags.extend(ds);
                 Some(n)
@@ -485,18 +485,7 @@ fn push_asset(
 /// Markdown nested deeper than [`crate::markdown::MAX_NESTING`] levels (M5).
 pub(crate) fn nesting_check(file: &SourceFile) -> Option<Diagnostic> {
     let span = crate::markdown::too_deep(&file.text)?;
-    Some(
-        Diagnostic::error(
-            "M5",
-            format!(
-                "嵌套层级过深（超过 {} 层）",
-                crate::markdown::MAX_NESTING
-            ),
-        )
-        .at(file, span)
-        .label("从这里起超过了层级上限")
-        .hint("引用（>）、列表和 HTML 标签层层嵌套过多，网页无法正常显示；请检查是否误粘贴了网页源代码，或删去多余的嵌套。"),
-    )
+    Some(crate::markdown::nesting_error(file, span))
 }
 
 /// Entries of a directory, sorted by name: (name, path, file type without following links).

@@ -488,8 +488,11 @@ pub fn render_body(
         .map(|i| -> Result<(usize, usize), Diagnostic> {
             let y = &site.years[i];
             let json = export::tidy_json(&body, &y.report);
-            let table_csvs: Vec<String> = (0..y.report.edition.tables.len())
-                .map(|ti| table::table_csv(&y.report, ti))
+            let layouts = theme.tables.of(y.report.edition);
+            let table_csvs: Vec<String> = layouts
+                .iter()
+                .enumerate()
+                .map(|(ti, layout)| table::table_csv(&y.report, ti, layout))
                 .collect();
             let csv = table::year_csv(&y.report, &table_csvs);
             let sizes = (json.len(), csv.len());

@@ -116,6 +116,10 @@ impl TableView {
 pub struct Layout {
     pieces: Vec<Piece>,
     width: usize,
+    /// The CSV download's first line (BOM, `行`, the column labels) and each data row's label
+    /// field, already quoted: only the numbers are written per report.
+    csv_head: String,
+    csv_rows: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -197,7 +201,28 @@ impl Layout {
         }
         pieces.push(Piece::Html(h));
         pieces.retain(|p| !matches!(p, Piece::Html(s) if s.is_empty()));
-        Layout { pieces, width }
+        let table = &edition.tables[ti];
+        let mut csv_head = String::from("\u{feff}");
+        let mut header = vec!["行".to_string()];
+        header.extend(table.leaf_columns.iter().map(|c| c.path.join(" › ")));
+        csv_head.push_str(&csv_line(&header));
+        let csv_rows = table
+            .leaf_rows
+            .iter()
+            .map(|row| {
+                csv_field(&if row.path.is_empty() {
+                    "数量".to_string()
+                } else {
+                    row.path.join(" › ")
+                })
+            })
+            .collect();
+        Layout {
+            pieces,
+            width,
+            csv_head,
+            csv_rows,
+        }
     }
 
     /// `thead` and `tbody`s with `report`'s numbers; true when a computed 总计 was shown.
@@ -679,27 +704,20 @@ fn data_cell(table: &Table, r: usize, c: usize, headers: String) -> CellView {
 
 /// CSV of one table for download: the printed grid flattened to one line per data row, with the
 /// full row and column labels (UTF-8 with BOM, CRLF).
-pub fn table_csv(report: &Report, ti: usize) -> String {
-    let table = &report.edition.tables[ti];
-    let mut out = String::from("\u{feff}");
-    let mut header = vec!["行".to_string()];
-    header.extend(table.leaf_columns.iter().map(|c| c.path.join(" › ")));
-    out.push_str(&csv_line(&header));
-    for (r, row) in table.leaf_rows.iter().enumerate() {
-        let mut line = vec![if row.path.is_empty() {
-            "数量".to_string()
-        } else {
-            row.path.join(" › ")
-        }];
-        for c in 0..table.leaf_columns.len() {
-            line.push(
-                report
-                    .cell(ti, r, c)
-                    .map(|x| x.value.to_string())
-                    .unwrap_or_default(),
-            );
+pub fn table_csv(report: &Report, ti: usize, layout: &Layout) -> String {
+    use std::fmt::Write;
+    let columns = report.edition.tables[ti].leaf_columns.len();
+    let mut out = String::with_capacity(layout.csv_head.len() + layout.csv_rows.len() * 96);
+    out.push_str(&layout.csv_head);
+    for (r, label) in layout.csv_rows.iter().enumerate() {
+        out.push_str(label);
+        for c in 0..columns {
+            out.push(',');
+            if let Some(cell) = report.cell(ti, r, c) {
+                let _ = write!(out, "{}", cell.value);
+            }
         }
-        out.push_str(&csv_line(&line));
+        out.push_str("\r\n");
     }
     out
 }
@@ -734,17 +752,20 @@ pub fn year_csv(report: &Report, tables: &[String]) -> String {
 fn csv_line(fields: &[String]) -> String {
     let mut s = fields
         .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.clone()
-            }
-        })
+        .map(|f| csv_field(f))
         .collect::<Vec<_>>()
         .join(",");
     s.push_str("\r\n");
     s
+}
+
+/// One CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(f: &str) -> String {
+    if f.contains([',', '"', '\n']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f.to_string()
+    }
 }
 
 #[cfg(test)]
