@@ -99,17 +99,14 @@ fn lowercase<'a>(name: &[u8], buf: &'a mut [u8; 10]) -> Option<&'a [u8]> {
     Some(out)
 }
 
-/// Bytes that end a run of text: `<` and HTML whitespace.
-const STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'<' as usize] = true;
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[0x0c] = true;
-    t
-};
+/// Where the run of text starting at `from` ends: at the next `<` or HTML whitespace. Searched
+/// with memchr (runs of Chinese text are long and hold no ASCII): first `<`, space and newline,
+/// then the rarer tab, CR and form feed within that stretch.
+fn text_end(s: &[u8], from: usize) -> usize {
+    let hay = &s[from..];
+    let common = memchr::memchr3(b'<', b' ', b'\n', hay).unwrap_or(hay.len());
+    from + memchr::memchr3(b'\t', b'\r', 0x0c, &hay[..common]).unwrap_or(common)
+}
 
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
@@ -175,9 +172,7 @@ pub fn compact(html: &[u8]) -> Vec<u8> {
         // Text up to the next whitespace or tag.
         flush_space(&mut out, &mut pending_space);
         let start = i;
-        while i < s.len() && !STOP[s[i] as usize] {
-            i += 1;
-        }
+        i = text_end(s, i);
         out.extend_from_slice(&s[start..i]);
         last = Last::Inline;
     }
@@ -237,39 +232,34 @@ fn tag_at(s: &[u8], at: usize) -> Option<(usize, &[u8], bool)> {
 /// Copy a tag, collapsing whitespace between attributes to one space and dropping it before `>`
 /// or `/>`; quoted attribute values are copied unchanged.
 fn copy_tag(tag: &[u8], out: &mut Vec<u8>) {
-    let mut quote = None;
     let mut i = 0;
     while i < tag.len() {
-        let c = tag[i];
-        match quote {
-            Some(q) => {
-                if c == q {
-                    quote = None;
-                }
-                out.push(c);
+        // A stretch without quotes or whitespace is copied whole.
+        let run_end = tag[i..]
+            .iter()
+            .position(|&c| c == b'"' || c == b'\'' || is_space(c))
+            .map_or(tag.len(), |p| i + p);
+        out.extend_from_slice(&tag[i..run_end]);
+        i = run_end;
+        let Some(&c) = tag.get(i) else {
+            break;
+        };
+        if c == b'"' || c == b'\'' {
+            // A quoted value, up to and including its closing quote (or the end).
+            let end = memchr::memchr(c, &tag[i + 1..]).map_or(tag.len(), |p| i + 1 + p + 1);
+            out.extend_from_slice(&tag[i..end]);
+            i = end;
+        } else {
+            while i < tag.len() && is_space(tag[i]) {
                 i += 1;
             }
-            None if c == b'"' || c == b'\'' => {
-                quote = Some(c);
-                out.push(c);
-                i += 1;
-            }
-            None if is_space(c) => {
-                while i < tag.len() && is_space(tag[i]) {
-                    i += 1;
-                }
-                let next = tag.get(i).copied();
-                let before_end = next == Some(b'>')
-                    || (next == Some(b'/') && tag.get(i + 1) == Some(&b'>'))
-                    || next == Some(b'=');
-                let after_eq = out.last() == Some(&b'=');
-                if !before_end && !after_eq {
-                    out.push(b' ');
-                }
-            }
-            None => {
-                out.push(c);
-                i += 1;
+            let next = tag.get(i).copied();
+            let before_end = next == Some(b'>')
+                || (next == Some(b'/') && tag.get(i + 1) == Some(&b'>'))
+                || next == Some(b'=');
+            let after_eq = out.last() == Some(&b'=');
+            if !before_end && !after_eq {
+                out.push(b' ');
             }
         }
     }
