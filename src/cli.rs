@@ -275,6 +275,15 @@ fn build_platform(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
                 } else if !b.loaded {
                     let _ = writeln!(err, "未发布：{}/（site.toml 有错误）", b.slug);
                 }
+                if b.loaded {
+                    for file in &b.other_errors {
+                        let _ = writeln!(
+                            err,
+                            "有错误：{}/{file}（出错的内容未采用，其余照常发布）",
+                            b.slug
+                        );
+                    }
+                }
             }
             print_summary(&built.output, built.pages, built.written, started);
             ExitCode::SUCCESS

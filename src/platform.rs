@@ -89,6 +89,26 @@ impl BodyEntry {
             .collect()
     }
 
+    /// Files of the body, outside its year folders, that have errors (relative to the body's
+    /// folder).
+    pub fn other_errors(&self) -> BTreeSet<String> {
+        let body = format!("{}/", self.slug);
+        let years = self.years_with_errors();
+        self.diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.file().strip_prefix(&body).unwrap_or(d.file()))
+            .filter(|f| {
+                let year = f
+                    .strip_prefix("content/")
+                    .and_then(|rest| rest.split('/').next())
+                    .and_then(|y| y.parse::<u16>().ok());
+                !year.is_some_and(|y| years.contains(&y))
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
     /// The body's name for lists.
     pub fn name(&self) -> String {
         self.site
@@ -160,6 +180,9 @@ pub struct BodySummary {
     pub counts: (usize, usize),
     /// Years not published because they have errors.
     pub error_years: BTreeSet<u16>,
+    /// Other files of the body with errors (relative to its folder): a Markdown page left out,
+    /// a setting not applied. Its reports are published all the same.
+    pub other_errors: BTreeSet<String>,
     /// Whether the body's site.toml was usable.
     pub loaded: bool,
     /// Published years, oldest first.
@@ -182,11 +205,14 @@ pub struct YearSummary {
 }
 
 impl BodyEntry {
-    /// The body's site without its years that have errors (`None` if nothing is publishable).
+    /// The body's site without its years and Markdown pages that have errors (`None` if no
+    /// report is publishable).
     pub fn publishable(&self) -> Option<Site> {
         let bad = self.years_with_errors();
+        let bad_files = self.other_errors();
         let mut s = self.site.as_ref()?.clone();
         s.years.retain(|y| !bad.contains(&y.year));
+        s.pages.retain(|p| !bad_files.contains(&p.source.name));
         (!s.years.is_empty()).then_some(s)
     }
 
@@ -215,6 +241,7 @@ impl BodyEntry {
                 .map_or("其他".to_string(), |s| s.config.body.kind.clone()),
             counts: self.counts(),
             error_years: self.years_with_errors(),
+            other_errors: self.other_errors(),
             loaded: self.site.is_some(),
             years,
         }
@@ -802,7 +829,8 @@ fn platform_view(bodies: &[BodySummary]) -> PlatformView {
         let (status, class) = match b.counts {
             (0, 0) => ("检查通过".to_string(), "ok"),
             (0, w) => (format!("检查通过，{w} 个警告"), "warning"),
-            (e, _) if b.error_years.is_empty() => (format!("{e} 个错误，未发布"), "error"),
+            (e, _) if b.years.is_empty() => (format!("{e} 个错误，未发布"), "error"),
+            (e, _) if b.error_years.is_empty() => (format!("{e} 个错误，年度报告已发布"), "error"),
             (e, _) => (
                 format!(
                     "{e} 个错误，{}年度未发布",

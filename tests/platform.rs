@@ -124,3 +124,40 @@ fn build_publishes_every_body_and_the_cross_body_views() {
             .contains("https://www.example.gov.cn/ndbg/shili-zhen/2022/")
     );
 }
+
+#[test]
+fn an_error_outside_the_reports_is_reported_and_the_reports_still_publish() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("platform");
+    copy_dir(&fixture("platform"), &root);
+    let pages = root.join("shili-zhen/content/pages");
+    fs::create_dir_all(&pages).unwrap();
+    fs::write(
+        pages.join("guide.md"),
+        format!("# 指南\n\n{} 过深\n", ">".repeat(80)),
+    )
+    .unwrap();
+    let out = tmp.path().join("public");
+    let run = gongkai(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(
+        err.contains("有错误：shili-zhen/content/pages/guide.md（出错的内容未采用，其余照常发布）"),
+        "{err}"
+    );
+    // The page is left out, the body's reports are published, and the home page says so.
+    assert!(!out.join("shili-zhen/pages/guide").exists());
+    assert!(out.join("shili-zhen/2022/index.html").is_file());
+    let home = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("1 个错误，年度报告已发布"), "home status");
+    assert!(
+        !home.contains("1 个错误，未发布"),
+        "not the old, wrong status"
+    );
+}
