@@ -9,7 +9,9 @@
 # binary is timed, not the Python wrapper), builds gongkai in release mode, then times
 #   gongkai build   (check + render + minify + atomic write)
 #   hugo --minify
-#   a plain copy of gongkai's output tree (the floor)
+#   a plain copy of gongkai's output tree (the floor), ending with `sync`: without it the copy's
+#   dirty pages (880 MB at N = 10,000) are flushed during the next tool's timed run (measured:
+#   +0.8 s on a 3.2 s gongkai build), so the copy's cost would land on whichever tool follows it
 # round-robin with ../shared/bench/bench_build.py and prints medians, peak memory and the
 # ratios. The last line is `gongkai/hugo build time ratio: R (N=<N>)`.
 # Environment: BENCH_DIR (default /tmp/gongkai-bench), RUNS (default 5, 3 for N ≥ 5000).
@@ -50,7 +52,7 @@ json="$bench/compare-n$n.json"
 python3 "$shared/bench/bench_build.py" --out "$corpus" -n "$runs" --warmup 1 --json "$json" \
   --tool "gongkai=$gk build --root {out}/gongkai --output {out}/gongkai-public" \
   --tool "hugo=$hugo_bin -s {out}/hugo --minify --quiet" \
-  --tool "copy=sh -c 'rm -rf {out}/copy-public && cp -r {out}/gongkai-public {out}/copy-public'"
+  --tool "copy=sh -c 'rm -rf {out}/copy-public && cp -r {out}/gongkai-public {out}/copy-public && sync'"
 python3 - "$json" "$n" <<'PY'
 import json, statistics, sys
 d = json.load(open(sys.argv[1])); n = sys.argv[2]
