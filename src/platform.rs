@@ -554,6 +554,7 @@ fn render_platform_pages(
     counter: &Counter,
 ) -> Result<(), Vec<Diagnostic>> {
     let site_view = platform_site_view(config);
+    let site_value = tera::Value::from_serializable(&site_view);
     let pv = platform_view(bodies);
     let mut page_paths = vec!["index.html".to_string()];
     let home = platform_page(
@@ -568,7 +569,7 @@ fn render_platform_pages(
         }],
         &pv.years,
     );
-    let mut ctx = render::base_context(&site_view, &home, opts);
+    let mut ctx = render::base_context(site_value.clone(), &home, opts);
     ctx.insert("platform", &pv);
     emit(
         theme,
@@ -636,7 +637,7 @@ fn render_platform_pages(
                     ],
                     &pv.years,
                 );
-                let mut ctx = render::base_context(&site_view, &page, opts);
+                let mut ctx = render::base_context(site_value.clone(), &page, opts);
                 ctx.insert("year_view", &v);
                 ctx.insert("years", &pv.years);
                 emit(
@@ -701,7 +702,7 @@ fn render_platform_pages(
         ],
         &pv.years,
     );
-    let mut ctx = render::base_context(&site_view, &page, opts);
+    let mut ctx = render::base_context(site_value.clone(), &page, opts);
     ctx.insert("years", &Vec::<u16>::new());
     emit(theme, "404.html", "404.html", &ctx, opts, sink, counter)?;
     render::render_site_files(

@@ -138,6 +138,9 @@ pub fn root_of(path: &str) -> String {
 /// Per-page helpers of one body.
 struct BodyPages<'a> {
     site_view: SiteView,
+    /// `site_view` converted for the templates once (every page of the body shares it; a Tera
+    /// value is reference-counted, so each page's context takes a cheap clone).
+    site_value: tera::Value,
     place: &'a Placement,
     opts: &'a Options,
     theme: &'a Theme,
@@ -250,7 +253,7 @@ impl BodyPages<'_> {
     }
 
     fn context(&self, page: &PageView) -> Context {
-        base_context(&self.site_view, page, self.opts)
+        base_context(self.site_value.clone(), page, self.opts)
     }
 
     fn emit(
@@ -306,6 +309,7 @@ pub fn render_site(
     render_body(site, theme, opts, &place, sink, &counter)?;
     let site_view = view::site_view(site);
     let pages = BodyPages {
+        site_value: tera::Value::from_serializable(&site_view),
         site_view,
         place: &place,
         opts,
@@ -467,6 +471,7 @@ pub fn render_body(
     let site_view = view::site_view(site);
     let values = view::metric_values(site);
     let pages = BodyPages {
+        site_value: tera::Value::from_serializable(&site_view),
         site_view,
         place,
         opts,
@@ -831,10 +836,11 @@ impl FeedEntry {
     }
 }
 
-/// The context every page template gets.
-pub fn base_context(site: &SiteView, page: &PageView, opts: &Options) -> Context {
+/// The context every page template gets; `site` is the [`SiteView`] as a Tera value, converted
+/// once per site rather than per page.
+pub fn base_context(site: tera::Value, page: &PageView, opts: &Options) -> Context {
     let mut ctx = Context::new();
-    ctx.insert("site", site);
+    ctx.insert_value("site", site);
     ctx.insert("page", page);
     ctx.insert("live", &opts.inject.is_some());
     ctx
