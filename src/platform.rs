@@ -724,14 +724,7 @@ fn emit(
     sink: &dyn Sink,
     counter: &Counter,
 ) -> Result<(), Vec<Diagnostic>> {
-    let html = render::render_page(&theme.tera, template, ctx)
-        .map_err(|e| vec![render::theme::render_diagnostic(&e, template)])?;
-    counter.add_page();
-    sink.put(OutputFile {
-        path: path.to_string(),
-        bytes: render::finish_html(html, opts),
-    })
-    .map_err(|d| vec![d])
+    render::emit_page(theme, template, path, ctx, &[], opts, sink, counter).map_err(|d| vec![d])
 }
 
 fn platform_site_view(config: &PlatformConfig) -> SiteView {

@@ -278,14 +278,10 @@ impl BodyPages<'_> {
         sink: &dyn Sink,
         counter: &Counter,
     ) -> Result<(), Diagnostic> {
-        let html = render_page(&self.theme.tera, template, ctx)
-            .map_err(|e| theme::render_diagnostic(&e, template))?;
-        counter.pages.fetch_add(1, Ordering::Relaxed);
-        let page = finish_html(html, self.opts);
-        sink.put(OutputFile {
-            path: format!("{}{path}", self.place.prefix),
-            bytes: place_tables(page, tables),
-        })
+        let path = format!("{}{path}", self.place.prefix);
+        emit_page(
+            self.theme, template, &path, ctx, tables, self.opts, sink, counter,
+        )
     }
 
     fn put(&self, path: String, bytes: Vec<u8>, sink: &dyn Sink) -> Result<(), Diagnostic> {
@@ -879,6 +875,30 @@ pub fn render_page(
     let mut html = Vec::with_capacity(48 * 1024);
     tera.render_to(template, ctx, &mut html)?;
     Ok(html)
+}
+
+/// Render one page of `template` to `path`: Tera, then the serve script and minifying, then the
+/// tables into their placeholders; counted and handed to the sink. Every HTML page of a build
+/// (a body's or a platform's) goes through here.
+#[allow(clippy::too_many_arguments)]
+pub fn emit_page(
+    theme: &Theme,
+    template: &str,
+    path: &str,
+    ctx: &Context,
+    tables: &[(&str, &str)],
+    opts: &Options,
+    sink: &dyn Sink,
+    counter: &Counter,
+) -> Result<(), Diagnostic> {
+    let html = render_page(&theme.tera, template, ctx)
+        .map_err(|e| theme::render_diagnostic(&e, template))?;
+    counter.add_page();
+    let page = finish_html(html, opts);
+    sink.put(OutputFile {
+        path: path.to_string(),
+        bytes: place_tables(page, tables),
+    })
 }
 
 /// Insert the serve script and minify.
