@@ -564,27 +564,56 @@ pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, D
     let unreadable = |e: &io::Error| {
         Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(e))).with_file_name(&name)
     };
-    fs::symlink_metadata(path).map_err(|e| unreadable(&e))?;
+    let own = fs::symlink_metadata(path).map_err(|e| unreadable(&e))?;
+    let is_link = own.file_type().is_symlink();
     // The file itself or a folder above it may be a link: where it really is must be inside.
     inside_root(root, path).map_err(|d| d.with_file_name(&name))?;
-    let meta = fs::metadata(path).map_err(|e| unreadable(&e))?;
+    // A file that is not a link is described by its own lstat.
+    let meta = if is_link {
+        fs::metadata(path).map_err(|e| unreadable(&e))?
+    } else {
+        own
+    };
     if !meta.is_file() {
         return Err(Diagnostic::error("F2", format!("{name} 不是普通文件"))
             .hint("这里应是一个文本文件，而不是文件夹、管道或设备。")
             .with_file_name(&name));
     }
+    let too_large = |len: u64| {
+        Diagnostic::error("F2", format!("{name} 过大（{}）", human_size(len)))
+            .in_file(&SourceFile::new(name.clone(), ""))
+            .hint(format!(
+                "这个文件不应超过 {}；请检查是否误存了其他内容。",
+                human_size(limit)
+            ))
+    };
     if meta.len() > limit {
-        return Err(
-            Diagnostic::error("F2", format!("{name} 过大（{}）", human_size(meta.len())))
-                .in_file(&SourceFile::new(name.clone(), ""))
-                .hint(format!(
-                    "这个文件不应超过 {}；请检查是否误存了其他内容。",
-                    human_size(limit)
-                )),
-        );
+        return Err(too_large(meta.len()));
     }
-    let bytes = fs::read(path).map_err(|e| unreadable(&e).hint("请检查文件权限。"))?;
+    // Read at most one byte past the limit, in case the file grew since it was measured.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    open_checked(path, is_link)
+        .and_then(|f| io::Read::read_to_end(&mut io::Read::take(f, limit + 1), &mut bytes))
+        .map_err(|e| unreadable(&e).hint("请检查文件权限。"))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
     decode(&name, bytes)
+}
+
+/// Open a file for reading. One that was not a link when checked is opened without following
+/// links, so it cannot be swapped for one (pointing outside the site) in between.
+fn open_checked(path: &Path, is_link: bool) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    if !is_link {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    let _ = is_link;
+    options.open(path)
 }
 
 /// Decode file bytes as UTF-8 text with normalised line endings.
