@@ -101,7 +101,9 @@ pub fn csv(reports: &[TidyReport]) -> String {
     out
 }
 
-fn csv_field(f: &str) -> String {
+/// One CSV field: quoted when it holds a comma, a quote or a line break, and guarded against
+/// being read as a spreadsheet formula.
+pub(crate) fn csv_field(f: &str) -> String {
     // A leading = + - @ would make Excel evaluate the cell; labels never start with them, but a
     // negative number is data, so only text fields are guarded.
     let risky = f.starts_with(['=', '+', '@']) || (f.starts_with('-') && f.parse::<f64>().is_err());

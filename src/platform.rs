@@ -964,19 +964,21 @@ fn year_views(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> Vec<(String, 
 }
 
 fn year_data(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> (String, String) {
+    use crate::export::csv_field;
     let metrics = year_metrics(rows);
     let mut csv = String::from("\u{feff}机关,文件夹,年度,格式");
     for (_, label, unit) in &metrics {
-        csv.push_str(&format!(",{label}（{unit}）"));
+        csv.push(',');
+        csv.push_str(&csv_field(&format!("{label}（{unit}）")));
     }
     csv.push_str("\r\n");
     let mut json_rows = Vec::new();
     for (b, y) in rows {
         csv.push_str(&format!(
             "{},{},{year},{}",
-            b.name.replace(',', "，"),
-            b.slug,
-            y.edition.0
+            csv_field(&b.name),
+            csv_field(&b.slug),
+            csv_field(&y.edition.0)
         ));
         let mut values = serde_json::Map::new();
         for (id, _, _) in &metrics {
@@ -1019,4 +1021,37 @@ pub fn check_report(platform: &CheckedPlatform, color: bool) -> String {
         "检查完成：{n} 个机关，其中 {errors} 个有错误，{warnings} 个只有警告。\n"
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_csv_quotes_body_names_as_written() {
+        let body = BodySummary {
+            slug: "a".into(),
+            name: "示例局,\"测试\"处".into(),
+            kind: "区县部门".into(),
+            counts: (0, 0),
+            error_years: BTreeSet::new(),
+            other_errors: BTreeSet::new(),
+            loaded: true,
+            years: Vec::new(),
+        };
+        let year = YearSummary {
+            year: 2022,
+            title: "报告".into(),
+            edition: ("2021".into(), "2021版".into()),
+            published: None,
+            metrics: BTreeMap::from([("requests_new".to_string(), Decimal::from_int(3))]),
+        };
+        let (csv, json) = year_data(2022, &[(&body, &year)]);
+        let line = csv.lines().nth(1).unwrap();
+        assert!(
+            line.starts_with("\"示例局,\"\"测试\"\"处\",a,2022,2021,"),
+            "{line}"
+        );
+        assert!(json.contains(r#""body":"示例局,\"测试\"处""#), "{json}");
+    }
 }

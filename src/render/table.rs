@@ -210,7 +210,7 @@ impl Layout {
             .leaf_rows
             .iter()
             .map(|row| {
-                csv_field(&if row.path.is_empty() {
+                crate::export::csv_field(&if row.path.is_empty() {
                     "数量".to_string()
                 } else {
                     row.path.join(" › ")
@@ -752,20 +752,11 @@ pub fn year_csv(report: &Report, tables: &[String]) -> String {
 fn csv_line(fields: &[String]) -> String {
     let mut s = fields
         .iter()
-        .map(|f| csv_field(f))
+        .map(|f| crate::export::csv_field(f))
         .collect::<Vec<_>>()
         .join(",");
     s.push_str("\r\n");
     s
-}
-
-/// One CSV field, quoted when it holds a comma, a quote or a line break.
-fn csv_field(f: &str) -> String {
-    if f.contains([',', '"', '\n']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
-    } else {
-        f.to_string()
-    }
 }
 
 #[cfg(test)]
