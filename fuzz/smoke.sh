@@ -5,13 +5,13 @@
 #   SMOKE_SECONDS=60 bash fuzz/smoke.sh
 #
 # Works on a clean clone: installs cargo-fuzz if missing (about 1 min), builds the targets
-# (about 8–9 min from cold on 2 cores, mostly minify-html's dependencies; seconds when cached),
+# (about 8–9 min from cold on 2 cores; seconds when cached),
 # seeds the corpus from the fixtures (fuzz/seed.sh) and runs each target in turn. Exits non-zero
 # on the first crash, timeout or out-of-memory input, which libFuzzer leaves in
 # fuzz/artifacts/<target>/.
 #
-# CI runs the cheaper replay instead (tests/fuzz_corpus.rs, part of `cargo test`): every seed and
-# every kept crash input through the same entry points, without libFuzzer.
+# CI runs it last (.ci/run), after `cargo test` has replayed every seed and every kept crash
+# input through the same entry points without libFuzzer (tests/fuzz_corpus.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${SMOKE_SECONDS:-12}"

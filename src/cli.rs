@@ -276,12 +276,14 @@ fn build_platform(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
                     let _ = writeln!(err, "未发布：{}/（site.toml 有错误）", b.slug);
                 }
                 if b.loaded {
+                    let rest = if b.years.is_empty() {
+                        ""
+                    } else {
+                        "，其余照常发布"
+                    };
                     for file in &b.other_errors {
-                        let _ = writeln!(
-                            err,
-                            "有错误：{}/{file}（出错的内容未采用，其余照常发布）",
-                            b.slug
-                        );
+                        let _ =
+                            writeln!(err, "有错误：{}/{file}（出错的内容未采用{rest}）", b.slug);
                     }
                 }
             }

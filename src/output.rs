@@ -8,6 +8,7 @@
 //! not be replaced — the site root, a folder holding `content/`, `/`, an ancestor of the site, a
 //! non-empty folder gongkai did not write — are refused.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -146,6 +147,12 @@ pub struct DiskSink {
 /// a folder.
 type Listed = (String, bool);
 
+/// Whether an error means the entry is no longer there as listed: removed, or a folder on its
+/// path replaced by a file (the build changes the site's shape while the list is taken).
+fn gone(kind: io::ErrorKind) -> bool {
+    matches!(kind, io::ErrorKind::NotFound | io::ErrorKind::NotADirectory)
+}
+
 /// Every file and folder under `dir`, relative, without following links. Entries that vanish
 /// while the list is taken (a build replacing a folder by a file) are skipped.
 fn list_tree(dir: &Path) -> io::Result<Vec<Listed>> {
@@ -153,12 +160,7 @@ fn list_tree(dir: &Path) -> io::Result<Vec<Listed>> {
     for entry in walkdir::WalkDir::new(dir).min_depth(1).follow_links(false) {
         let entry = match entry {
             Ok(e) => e,
-            Err(e)
-                if e.io_error()
-                    .is_some_and(|e| e.kind() == io::ErrorKind::NotFound) =>
-            {
-                continue;
-            }
+            Err(e) if e.io_error().is_some_and(|e| gone(e.kind())) => continue,
             Err(e) => return Err(e.into()),
         };
         let rel = entry
@@ -317,6 +319,28 @@ impl DiskSink {
         };
         let seen = self.seen.lock().map_err(|_| poisoned())?;
         let written_into = self.dirs.lock().map_err(|_| poisoned())?;
+        // Written names by their lower-case spelling, made when first needed: on a disk that
+        // ignores case (macOS, Windows) a name the build wrote in a new case is still listed in
+        // the old one, and that entry is the written file, not a stale one.
+        let mut folded: Option<HashMap<String, String>> = None;
+        let fold = |folded: &mut Option<HashMap<String, String>>, rel: &str| {
+            folded
+                .get_or_insert_with(|| {
+                    let mut map = HashMap::new();
+                    for rel in seen.iter() {
+                        map.insert(rel.to_lowercase(), rel.clone());
+                    }
+                    for dir in written_into.iter() {
+                        if let Ok(rel) = dir.strip_prefix(&self.tmp) {
+                            let rel = rel.to_string_lossy().replace('\\', "/");
+                            map.insert(rel.to_lowercase(), rel);
+                        }
+                    }
+                    map
+                })
+                .get(&rel.to_lowercase())
+                .cloned()
+        };
         let mut dirs = Vec::new();
         for (rel, is_dir) in before {
             let path = self.tmp.join(&rel);
@@ -324,24 +348,71 @@ impl DiskSink {
                 // A folder the new version wrote a file into stays; only the others may have
                 // been left empty.
                 if !written_into.contains(&path) {
-                    dirs.push(path);
+                    dirs.push((rel, path));
                 }
-            } else if !seen.contains(&rel) {
-                match fs::remove_file(&path) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                        return Err(OutputError::Io(path, e));
-                    }
-                    _ => {}
-                }
+                continue;
+            }
+            if seen.contains(&rel) {
+                continue;
+            }
+            // What the build did to this name since it was listed decides: gone, or now a
+            // folder, it is left alone.
+            match fs::symlink_metadata(&path) {
+                Ok(m) if !m.is_dir() => {}
+                _ => continue,
+            }
+            if let Some(written) = fold(&mut folded, &rel)
+                && respell(&path, &self.tmp.join(written))
+                    .map_err(|e| OutputError::Io(path.clone(), e))?
+            {
+                continue;
+            }
+            match fs::remove_file(&path) {
+                Err(e) if !gone(e.kind()) => return Err(OutputError::Io(path, e)),
+                _ => {}
             }
         }
-        // Deepest first: folders left empty go too.
-        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
-        for d in dirs {
-            let _ = fs::remove_dir(&d);
+        // Deepest first: folders left empty go too; a folder the build wrote into under
+        // another case takes the new spelling.
+        dirs.sort_by_key(|(_, d)| std::cmp::Reverse(d.components().count()));
+        for (rel, d) in dirs {
+            if fs::remove_dir(&d).is_ok() {
+                continue;
+            }
+            if let Some(written) = fold(&mut folded, &rel) {
+                respell(&d, &self.tmp.join(written)).map_err(|e| OutputError::Io(d.clone(), e))?;
+            }
         }
         Ok(())
     }
+}
+
+/// When `listed` and `written` are two spellings of one entry (a disk that ignores case), give
+/// it the written spelling and say so; otherwise leave both alone and return false.
+///
+/// Two renames through a temporary name: a case-only rename is refused or ignored by some
+/// systems, and where the two names are separate links to one file (as on Linux with a hard
+/// link) the second rename leaves the temporary name behind, which is then removed.
+fn respell(listed: &Path, written: &Path) -> io::Result<bool> {
+    if listed == written || !same_file::is_same_file(listed, written).unwrap_or(false) {
+        return Ok(false);
+    }
+    let Some(name) = listed.file_name() else {
+        return Ok(false);
+    };
+    let mut temporary = name.to_os_string();
+    temporary.push(".gongkai-respell");
+    let temporary = listed.with_file_name(temporary);
+    fs::rename(listed, &temporary)?;
+    fs::rename(&temporary, written)?;
+    if fs::symlink_metadata(&temporary).is_ok() {
+        if fs::symlink_metadata(&temporary)?.is_dir() {
+            fs::remove_dir(&temporary)?;
+        } else {
+            fs::remove_file(&temporary)?;
+        }
+    }
+    Ok(true)
 }
 
 impl crate::render::Sink for DiskSink {
@@ -584,6 +655,48 @@ mod tests {
             before
         );
         assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_folder_becoming_a_file_and_back_builds() {
+        // The staging folder holds the build before last: each shape change below meets the
+        // other shape there.
+        for (first, second) in [("a/x.html", "a"), ("a", "a/x.html")] {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("public");
+            write_site(&out, vec![file(first, "1")]).unwrap();
+            write_site(&out, vec![file("b", "2")]).unwrap();
+            // The staging folder is listed before the write changes its shape.
+            let sink = DiskSink::begin(&out).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            sink.write(&file(second, "3")).unwrap();
+            sink.commit().unwrap();
+            assert_eq!(fs::read_to_string(out.join(second)).unwrap(), "3");
+            assert!(!out.join("b").exists());
+            write_site(&out, vec![file(first, "4")]).unwrap();
+            assert_eq!(fs::read_to_string(out.join(first)).unwrap(), "4");
+        }
+    }
+
+    #[test]
+    fn two_spellings_of_one_file_keep_the_written_one() {
+        // A disk that ignores case shows one file under two spellings; a hard link does the
+        // same on Linux.
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("Photo.JPG");
+        let new = dir.path().join("photo.jpg");
+        fs::write(&old, "jpeg").unwrap();
+        fs::hard_link(&old, &new).unwrap();
+        assert!(super::respell(&old, &new).unwrap());
+        assert!(!old.exists());
+        assert_eq!(fs::read_to_string(&new).unwrap(), "jpeg");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary name is left");
+        // Two different files are left alone.
+        let other = dir.path().join("PHOTO.jpg");
+        fs::write(&other, "other").unwrap();
+        assert!(!super::respell(&other, &new).unwrap());
+        assert!(other.exists() && new.exists());
     }
 
     #[test]

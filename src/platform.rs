@@ -97,7 +97,8 @@ impl BodyEntry {
         self.diagnostics
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| d.file().strip_prefix(&body).unwrap_or(d.file()))
+            // An error of the body as a whole (no file of its own) is named by the folder.
+            .filter_map(|d| d.file().strip_prefix(&body))
             .filter(|f| {
                 let year = f
                     .strip_prefix("content/")
@@ -823,7 +824,9 @@ fn platform_view(bodies: &[BodySummary]) -> PlatformView {
         let (status, class) = match b.counts {
             (0, 0) => ("检查通过".to_string(), "ok"),
             (0, w) => (format!("检查通过，{w} 个警告"), "warning"),
-            (e, _) if b.years.is_empty() => (format!("{e} 个错误，未发布"), "error"),
+            (e, _) if b.error_years.is_empty() && b.years.is_empty() => {
+                (format!("{e} 个错误，未发布"), "error")
+            }
             (e, _) if b.error_years.is_empty() => (format!("{e} 个错误，年度报告已发布"), "error"),
             (e, _) => (
                 format!(
