@@ -161,23 +161,6 @@ struct Workspace {
     input: PathBuf,
 }
 
-fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if skip.iter().any(|s| name == *s) {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target, &[]);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn prepare(name: &str, case: &Case) -> Workspace {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
@@ -199,13 +182,12 @@ fn prepare(name: &str, case: &Case) -> Workspace {
             };
             let from = common::fixture(fixture);
             match year {
-                None => copy_tree(&from, &site, &[]),
+                None => common::copy_dir(&from, &site),
                 Some(year) => {
                     fs::copy(from.join("site.toml"), site.join("site.toml")).unwrap();
-                    copy_tree(
+                    common::copy_dir(
                         &from.join("content").join(year),
                         &site.join("content").join(year),
-                        &[],
                     );
                 }
             }
@@ -220,9 +202,9 @@ fn prepare(name: &str, case: &Case) -> Workspace {
         }
     }
     let case_dir = cases_dir().join(name);
-    copy_tree(&case_dir, &site, &["case.toml", "input"]);
+    common::copy_dir_except(&case_dir, &site, &["case.toml", "input"]);
     if case_dir.join("input").is_dir() {
-        copy_tree(&case_dir.join("input"), &input, &[]);
+        common::copy_dir(&case_dir.join("input"), &input);
     }
     for e in &case.edit {
         let p = site.join(&e.file);

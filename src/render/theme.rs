@@ -36,6 +36,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/chart.html",
     "partials/toc.html",
     "partials/figures.html",
+    "partials/downloads.html",
     "sitemap.xml",
     "atom.xml",
 );

@@ -20,16 +20,44 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// Copy a directory tree.
 pub fn copy_dir(from: &Path, to: &Path) {
+    copy_dir_except(from, to, &[]);
+}
+
+/// Copy a directory tree, leaving out the named entries at its top.
+pub fn copy_dir_except(from: &Path, to: &Path, skip: &[&str]) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let target = to.join(&name);
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {
             fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// Every file under `dir` with its bytes, by relative path with `/` (folders and links are not
+/// listed; see `tests/bad_inputs.rs` for a snapshot that includes them).
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.insert(rel, fs::read(e.path()).unwrap());
+        }
+    }
+    out
 }
 
 /// A temporary copy of a site: the bundled site (`"bundled"`) or a fixture.
