@@ -470,16 +470,13 @@ pub fn render(
     let Some(config) = &platform.config else {
         return Err(platform.diagnostics.clone());
     };
-    let theme = Theme::load(&platform.root, &config.theme)?;
-    let counter = Counter::default();
-    let summaries: Vec<Result<BodySummary, Vec<Diagnostic>>> = platform
-        .bodies
-        .par_iter()
-        .map(|entry| render_entry(entry, config, &theme, opts, sink, &counter))
-        .collect();
-    let summaries = collect(summaries)?;
-    render_platform_pages(config, &theme, &summaries, opts, sink, &counter)?;
-    Ok((counter.pages(), summaries))
+    render_bodies(
+        platform.bodies.par_iter(),
+        &platform.root,
+        config,
+        opts,
+        sink,
+    )
 }
 
 /// Check and render a platform body by body, in parallel, straight into `sink`: each body's
@@ -491,16 +488,23 @@ pub fn build(
     opts: &render::Options,
     sink: &dyn Sink,
 ) -> Result<(usize, Vec<BodySummary>), Vec<Diagnostic>> {
+    let entries = slugs.into_par_iter().map(|slug| check_body(root, slug));
+    render_bodies(entries, root, config, opts, sink)
+}
+
+/// Render each body's publishable pages as its entry arrives (an owned entry is dropped right
+/// after), then the platform's own pages from the bodies' summaries.
+fn render_bodies<E: std::borrow::Borrow<BodyEntry>>(
+    entries: impl IndexedParallelIterator<Item = E>,
+    root: &Path,
+    config: &PlatformConfig,
+    opts: &render::Options,
+    sink: &dyn Sink,
+) -> Result<(usize, Vec<BodySummary>), Vec<Diagnostic>> {
     let theme = Theme::load(root, &config.theme)?;
     let counter = Counter::default();
-    let summaries: Vec<Result<BodySummary, Vec<Diagnostic>>> = slugs
-        .into_par_iter()
-        .map(|slug| {
-            let entry = check_body(root, slug);
-            let summary = render_entry(&entry, config, &theme, opts, sink, &counter);
-            drop(entry);
-            summary
-        })
+    let summaries: Vec<Result<BodySummary, Vec<Diagnostic>>> = entries
+        .map(|entry| render_entry(entry.borrow(), config, &theme, opts, sink, &counter))
         .collect();
     let summaries = collect(summaries)?;
     render_platform_pages(config, &theme, &summaries, opts, sink, &counter)?;

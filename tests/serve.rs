@@ -349,3 +349,36 @@ fn non_loopback_bind_warns_and_bad_roots_fail() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("找不到 site.toml"));
 }
+
+#[test]
+fn a_platform_previews_what_build_publishes_with_the_errors_over_every_page() {
+    // The fixture's 示例局 has a deliberate error in 2022: that year is left out, the rest is
+    // shown, and the overlay lists the error until it is fixed.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("platform");
+    copy_dir(&fixture("platform"), &root);
+    let server = Server::start(&root);
+    let mut ws = server.live();
+    let (status, _, home) = server.get("/index.html");
+    assert_eq!(status, 200);
+    assert!(home.contains("示例区示例局"), "every body is listed");
+    assert!(
+        home.contains("gongkai-overlay") && home.contains("R3.1"),
+        "{home}"
+    );
+    assert!(home.contains("出错的年度报告和页面未列入预览"));
+    assert_eq!(server.get("/shili-ju/2021/index.html").0, 200);
+    assert_eq!(server.get("/shili-ju/2022/index.html").0, 404);
+
+    // An edit elsewhere still previews at once, with the overlay kept.
+    let md = root.join("shili-zhen/content/2022/report.md");
+    let text = fs::read_to_string(&md).unwrap();
+    fs::write(&md, format!("{text}\n预览修改标记。\n")).unwrap();
+    // A connecting page is first told of the current errors; then the rebuild reloads it.
+    let first = next_event(&mut ws);
+    assert_eq!(first["type"], "error", "{first}");
+    let event = next_event(&mut ws);
+    assert_eq!(event["type"], "reload", "{event}");
+    let (_, _, page) = server.get("/shili-zhen/2022/index.html");
+    assert!(page.contains("预览修改标记") && page.contains("gongkai-overlay"));
+}

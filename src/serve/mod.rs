@@ -6,7 +6,9 @@
 //! cannot lead anywhere. A watcher folds editors' save patterns into one rebuild; a successful
 //! rebuild swaps the snapshot first and then tells connected browsers (WebSocket) to reload, so a
 //! reload never meets a missing page. A failed rebuild keeps the last good snapshot and shows the
-//! diagnostics as an overlay on every page until the next good build. Nothing is written to disk.
+//! diagnostics as an overlay on every page until the next good build. A platform previews what
+//! `build` publishes (a body's years and pages with errors left out), with those errors in the
+//! overlay. Nothing is written to disk.
 
 mod http;
 mod watch;
@@ -104,18 +106,21 @@ impl State {
     fn rebuild(&self, css_only: bool) -> (std::time::Duration, bool) {
         let started = Instant::now();
         match render_snapshot(&self.root) {
-            Ok(files) => {
+            Ok(Preview { files, left_out }) => {
                 let generation = self.snapshot().generation + 1;
                 let snapshot = Arc::new(Snapshot { files, generation });
                 if let Ok(mut s) = self.snapshot.write() {
                     *s = snapshot;
                 }
+                // What a platform build would leave out is listed over every page, as errors.
+                let overlay = (!left_out.is_empty())
+                    .then(|| Arc::new(overlay_html(&left_out, Shown::Published)));
                 let had_errors = self
                     .overlay
                     .write()
-                    .map(|mut o| o.take().is_some())
+                    .map(|mut o| std::mem::replace(&mut *o, overlay).is_some())
                     .unwrap_or(false);
-                let event = if css_only && !had_errors {
+                let event = if css_only && !had_errors && left_out.is_empty() {
                     LiveEvent::Css { generation }
                 } else {
                     LiveEvent::Reload { generation }
@@ -124,7 +129,7 @@ impl State {
                 (started.elapsed(), true)
             }
             Err(diags) => {
-                let html = overlay_html(&diags);
+                let html = overlay_html(&diags, Shown::LastGood);
                 if let Ok(mut o) = self.overlay.write() {
                     *o = Some(Arc::new(html.clone()));
                 }
@@ -135,9 +140,19 @@ impl State {
     }
 }
 
+/// A rendered preview.
+pub struct Preview {
+    /// The files, by path.
+    pub files: HashMap<String, Arc<Vec<u8>>>,
+    /// The errors of what a platform publishes without (years and pages of its bodies); the
+    /// preview shows the platform as `build` would publish it, with these over every page.
+    pub left_out: Vec<Diagnostic>,
+}
+
 /// Check and render the site (or platform) into memory, with the live script injected and
-/// without minifying.
-pub fn render_snapshot(root: &Path) -> Result<HashMap<String, Arc<Vec<u8>>>, Vec<Diagnostic>> {
+/// without minifying. An error in a single site fails the preview (the last good one stays);
+/// on a platform only an error of the platform itself does, as for `build`.
+pub fn render_snapshot(root: &Path) -> Result<Preview, Vec<Diagnostic>> {
     let options = render::Options {
         minify: false,
         inject: Some(format!("<script>{LIVE_SCRIPT}</script>")),
@@ -148,24 +163,22 @@ pub fn render_snapshot(root: &Path) -> Result<HashMap<String, Arc<Vec<u8>>>, Vec
         if checked.config.is_none() || checked.diagnostics.iter().any(|d| d.is_error()) {
             return Err(checked.diagnostics);
         }
-        // An error in any body keeps the last good preview and shows the errors (as for a
-        // single site), so there is nothing to render.
-        let errors: Vec<Diagnostic> = checked
+        let left_out: Vec<Diagnostic> = checked
             .all_diagnostics()
             .into_iter()
             .filter(|d| d.is_error())
             .cloned()
             .collect();
-        if !errors.is_empty() {
-            return Err(errors);
-        }
         let sink = render::MemorySink::new();
         crate::platform::render(&checked, &options, &sink)?;
-        return Ok(sink
-            .into_files()
-            .into_iter()
-            .map(|f| (f.path, Arc::new(f.bytes)))
-            .collect());
+        return Ok(Preview {
+            files: sink
+                .into_files()
+                .into_iter()
+                .map(|f| (f.path, Arc::new(f.bytes)))
+                .collect(),
+            left_out,
+        });
     }
     let checked =
         pipeline::check(root).map_err(|e| vec![Diagnostic::error("F1", e.to_string())])?;
@@ -182,18 +195,40 @@ pub fn render_snapshot(root: &Path) -> Result<HashMap<String, Arc<Vec<u8>>>, Vec
         return Err(checked.diagnostics);
     };
     match pipeline::render_in_memory(&site, &options) {
-        Ok((files, _)) => Ok(files
-            .into_iter()
-            .map(|f| (f.path, Arc::new(f.bytes)))
-            .collect()),
+        Ok((files, _)) => Ok(Preview {
+            files: files
+                .into_iter()
+                .map(|f| (f.path, Arc::new(f.bytes)))
+                .collect(),
+            left_out: Vec::new(),
+        }),
         Err(BuildError::Invalid(d)) => Err(d),
         Err(BuildError::Load(e)) => Err(vec![Diagnostic::error("F1", e.to_string())]),
         Err(BuildError::Output(e)) => Err(vec![Diagnostic::error("F1", e.to_string())]),
     }
 }
 
+/// What the pages under the overlay show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// The last preview that built (this one failed).
+    LastGood,
+    /// This preview, without what has errors (a platform, as `build` publishes it).
+    Published,
+}
+
 /// The diagnostics as the overlay shown over every page.
-pub fn overlay_html(diags: &[Diagnostic]) -> String {
+pub fn overlay_html(diags: &[Diagnostic], shown: Shown) -> String {
+    let headline = match shown {
+        Shown::LastGood => format!(
+            "有 {} 个错误，页面仍显示上一次成功生成的内容。修改并保存后会自动刷新。",
+            diags.len()
+        ),
+        Shown::Published => format!(
+            "有 {} 个错误；出错的年度报告和页面未列入预览（生成网站时同样不发布），其余照常显示。修改并保存后会自动刷新。",
+            diags.len()
+        ),
+    };
     let mut items = String::new();
     for d in diags {
         items.push_str("<li><p class=\"gk-where\">");
@@ -216,10 +251,9 @@ pub fn overlay_html(diags: &[Diagnostic]) -> String {
     }
     format!(
         "<div id=\"gongkai-overlay\" role=\"alert\" style=\"position:fixed;inset:0 0 auto 0;max-height:70vh;overflow:auto;z-index:9999;background:#fff;color:#1a1a1a;border-bottom:6px solid #b00020;padding:1rem 1.5rem;font:16px/1.6 sans-serif;box-shadow:0 4px 16px rgba(0,0,0,.4)\">\
-<p style=\"font-weight:bold;font-size:1.2em;margin:0 0 .5rem\">有 {} 个错误，页面仍显示上一次成功生成的内容。修改并保存后会自动刷新。</p>\
+<p style=\"font-weight:bold;font-size:1.2em;margin:0 0 .5rem\">{headline}</p>\
 <ol style=\"margin:0;padding-left:1.5rem\">{items}</ol>\
-<button type=\"button\" onclick=\"this.parentNode.remove()\" style=\"font:inherit;margin-top:.5rem;padding:.25rem 1rem\">暂时关闭</button></div>",
-        diags.len()
+<button type=\"button\" onclick=\"this.parentNode.remove()\" style=\"font:inherit;margin-top:.5rem;padding:.25rem 1rem\">暂时关闭</button></div>"
     )
 }
 
