@@ -41,29 +41,60 @@ pub struct TidyReport {
     pub cells: Vec<TidyCell>,
 }
 
+/// A cell present in a report: its table, row and column (leaf indices), the cell, and its unit
+/// (the cell's own, else the column's).
+struct Present<'a> {
+    table: usize,
+    row: usize,
+    column: usize,
+    cell: &'a crate::report::Cell,
+    unit: Option<&'a str>,
+}
+
+/// Every present cell of a report, in the order the format prints them: the one walk shared by
+/// the tidy cells and the streamed JSON.
+fn present_cells(report: &Report) -> impl Iterator<Item = Present<'_>> {
+    report
+        .edition
+        .tables
+        .iter()
+        .enumerate()
+        .flat_map(move |(ti, table)| {
+            (0..table.leaf_rows.len()).flat_map(move |ri| {
+                table
+                    .leaf_columns
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(ci, col)| {
+                        let cell = report.cell(ti, ri, ci)?;
+                        Some(Present {
+                            table: ti,
+                            row: ri,
+                            column: ci,
+                            cell,
+                            unit: cell.unit.as_deref().or(col.unit.as_deref()),
+                        })
+                    })
+            })
+        })
+}
+
 /// Every present cell of a report, in the order the format prints them.
 pub fn tidy_cells(report: &Report) -> Vec<TidyCell> {
-    let edition = report.edition;
-    let mut out = Vec::new();
-    for (ti, table) in edition.tables.iter().enumerate() {
-        for (ri, row) in table.leaf_rows.iter().enumerate() {
-            for (ci, col) in table.leaf_columns.iter().enumerate() {
-                let Some(cell) = report.cell(ti, ri, ci) else {
-                    continue;
-                };
-                let mut row_labels: Vec<String> = table.caption.iter().cloned().collect();
-                row_labels.extend(row.path.iter().cloned());
-                out.push(TidyCell {
-                    part: table.part.clone(),
-                    row: row_labels,
-                    column: col.path.clone(),
-                    value: cell.value,
-                    unit: cell.unit.clone().or_else(|| col.unit.clone()),
-                });
+    present_cells(report)
+        .map(|p| {
+            let table = &report.edition.tables[p.table];
+            let mut row: Vec<String> = table.caption.iter().cloned().collect();
+            row.extend(table.leaf_rows[p.row].path.iter().cloned());
+            TidyCell {
+                part: table.part.clone(),
+                row,
+                column: table.leaf_columns[p.column].path.clone(),
+                value: p.cell.value,
+                unit: p.unit.map(str::to_string),
             }
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 /// A report as tidy data.
@@ -184,28 +215,20 @@ fn cell_heads(edition: &Edition) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The cell heads of the built-in editions, computed on first use (constant data, like
-/// [`crate::format::builtin`]); an edition from elsewhere (tests) gets its heads computed per call.
-fn builtin_heads(edition: &Edition) -> Option<&'static [Vec<String>]> {
+/// The cell heads of `edition`: kept for a built-in edition, derived here for any other.
+fn heads_of(edition: &Edition) -> std::borrow::Cow<'static, [Vec<String>]> {
     static HEADS: OnceLock<Vec<Vec<Vec<String>>>> = OnceLock::new();
-    let editions = crate::format::builtin().editions();
-    let at = editions.iter().position(|e| std::ptr::eq(e, edition))?;
-    let all = HEADS.get_or_init(|| editions.iter().map(cell_heads).collect());
-    all.get(at).map(Vec::as_slice)
+    match crate::format::derived(&HEADS, edition, cell_heads) {
+        Some(heads) => std::borrow::Cow::Borrowed(heads),
+        None => std::borrow::Cow::Owned(cell_heads(edition)),
+    }
 }
 
 /// `data/<year>.json` as UTF-8 bytes: the same JSON as
 /// `serde_json::to_string(&tidy_report(..))` plus a final newline, written straight from the
 /// report with the label part of each cell serialised once per edition.
 pub fn tidy_json(body: &str, report: &Report) -> Vec<u8> {
-    let local;
-    let heads = match builtin_heads(report.edition) {
-        Some(h) => h,
-        None => {
-            local = cell_heads(report.edition);
-            &local[..]
-        }
-    };
+    let heads = heads_of(report.edition);
     let mut out = Vec::with_capacity(40 * 1024);
     out.extend_from_slice(b"{\"body\":");
     let _ = serde_json::to_writer(&mut out, body);
@@ -214,26 +237,16 @@ pub fn tidy_json(body: &str, report: &Report) -> Vec<u8> {
     out.extend_from_slice(b",\"edition\":");
     let _ = serde_json::to_writer(&mut out, &report.edition.id);
     out.extend_from_slice(b",\"cells\":[");
-    let mut first = true;
-    for (ti, table) in report.edition.tables.iter().enumerate() {
-        let columns = table.leaf_columns.len();
-        for ri in 0..table.leaf_rows.len() {
-            for (ci, col) in table.leaf_columns.iter().enumerate() {
-                let Some(cell) = report.cell(ti, ri, ci) else {
-                    continue;
-                };
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                out.extend_from_slice(heads[ti][ri * columns + ci].as_bytes());
-                let _ = serde_json::to_writer(&mut out, &cell.value);
-                out.extend_from_slice(b",\"unit\":");
-                let unit = cell.unit.as_deref().or(col.unit.as_deref());
-                let _ = serde_json::to_writer(&mut out, &unit);
-                out.push(b'}');
-            }
+    for (i, p) in present_cells(report).enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
+        let columns = report.edition.tables[p.table].leaf_columns.len();
+        out.extend_from_slice(heads[p.table][p.row * columns + p.column].as_bytes());
+        let _ = serde_json::to_writer(&mut out, &p.cell.value);
+        out.extend_from_slice(b",\"unit\":");
+        let _ = serde_json::to_writer(&mut out, &p.unit);
+        out.push(b'}');
     }
     out.extend_from_slice(b"]}\n");
     out

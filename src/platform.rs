@@ -66,48 +66,42 @@ pub struct BodyEntry {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What a body's errors keep from publishing (see [`BodyEntry::withheld`]).
+#[derive(Debug, Default)]
+pub struct Withheld {
+    /// Years whose folder has an error.
+    pub years: BTreeSet<u16>,
+    /// Other files with errors, relative to the body's folder.
+    pub files: BTreeSet<String>,
+}
+
 impl BodyEntry {
     /// (errors, warnings).
     pub fn counts(&self) -> (usize, usize) {
         diagnostic::counts(&self.diagnostics)
     }
 
-    /// Years that have an error (not published).
-    pub fn years_with_errors(&self) -> BTreeSet<u16> {
-        let prefix = format!("{}/content/", self.slug);
-        self.diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .filter_map(|d| {
-                d.file()
-                    .strip_prefix(&prefix)?
-                    .split('/')
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-            .collect()
-    }
-
-    /// Files of the body, outside its year folders, that have errors (relative to the body's
-    /// folder).
-    pub fn other_errors(&self) -> BTreeSet<String> {
+    /// What the body's errors keep from publishing: each year whose folder has an error, and
+    /// every other file with an error (relative to the body's folder: a Markdown page, a
+    /// setting). An error of the body as a whole (named by the folder, no file of its own) is
+    /// in neither.
+    pub fn withheld(&self) -> Withheld {
         let body = format!("{}/", self.slug);
-        let years = self.years_with_errors();
-        self.diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            // An error of the body as a whole (no file of its own) is named by the folder.
-            .filter_map(|d| d.file().strip_prefix(&body))
-            .filter(|f| {
-                let year = f
-                    .strip_prefix("content/")
-                    .and_then(|rest| rest.split('/').next())
-                    .and_then(|y| y.parse::<u16>().ok());
-                !year.is_some_and(|y| years.contains(&y))
-            })
-            .map(str::to_string)
-            .collect()
+        let mut withheld = Withheld::default();
+        for d in self.diagnostics.iter().filter(|d| d.is_error()) {
+            let Some(file) = d.file().strip_prefix(&body) else {
+                continue;
+            };
+            let year = file
+                .strip_prefix("content/")
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|y| y.parse::<u16>().ok());
+            match year {
+                Some(year) => withheld.years.insert(year),
+                None => withheld.files.insert(file.to_string()),
+            };
+        }
+        withheld
     }
 
     /// The body's name for lists.
@@ -208,17 +202,15 @@ pub struct YearSummary {
 impl BodyEntry {
     /// The body's site without its years and Markdown pages that have errors (`None` if no
     /// report is publishable).
-    pub fn publishable(&self) -> Option<Site> {
-        let bad = self.years_with_errors();
-        let bad_files = self.other_errors();
+    pub fn publishable(&self, withheld: &Withheld) -> Option<Site> {
         let mut s = self.site.as_ref()?.clone();
-        s.years.retain(|y| !bad.contains(&y.year));
-        s.pages.retain(|p| !bad_files.contains(&p.source.name));
+        s.years.retain(|y| !withheld.years.contains(&y.year));
+        s.pages.retain(|p| !withheld.files.contains(&p.source.name));
         (!s.years.is_empty()).then_some(s)
     }
 
     /// The summary of this body with `published` as its published site.
-    pub fn summary(&self, published: Option<&Site>) -> BodySummary {
+    pub fn summary(&self, published: Option<&Site>, withheld: Withheld) -> BodySummary {
         let years = published
             .map(|s| {
                 s.years
@@ -241,8 +233,8 @@ impl BodyEntry {
                 .as_ref()
                 .map_or("其他".to_string(), |s| s.config.body.kind.clone()),
             counts: self.counts(),
-            error_years: self.years_with_errors(),
-            other_errors: self.other_errors(),
+            error_years: withheld.years,
+            other_errors: withheld.files,
             loaded: self.site.is_some(),
             years,
         }
@@ -538,7 +530,8 @@ fn render_entry(
     sink: &dyn Sink,
     counter: &Counter,
 ) -> Result<BodySummary, Vec<Diagnostic>> {
-    let published = entry.publishable();
+    let withheld = entry.withheld();
+    let published = entry.publishable(&withheld);
     if let Some(site) = &published {
         let place = Placement {
             prefix: format!("{}/", entry.slug),
@@ -546,7 +539,7 @@ fn render_entry(
         };
         render::render_body(site, theme, opts, &place, sink, counter)?;
     }
-    Ok(entry.summary(published.as_ref()))
+    Ok(entry.summary(published.as_ref(), withheld))
 }
 
 /// The platform's own pages: home, cross-body views per year, data, 404, feeds, static files.

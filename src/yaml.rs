@@ -215,7 +215,7 @@ pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)>
             }
         }
         b.push_value(Node {
-            value: Value::Scalar(key.to_string(), Quoting::Plain),
+            value: plain(key),
             span: key_start..key_start + key.len(),
         })
         .ok()?;
@@ -224,13 +224,8 @@ pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)>
         } else {
             open_key = false;
             let at = line_start + indent + value_at;
-            let v = if is_null(value) {
-                Value::Null
-            } else {
-                Value::Scalar(value.to_string(), Quoting::Plain)
-            };
             b.push_value(Node {
-                value: v,
+                value: plain(value),
                 span: at..at + value.len(),
             })
             .ok()?;
@@ -364,8 +359,7 @@ impl<'a> Builder<'a> {
             Event::Scalar(text, style, anchor, tag) => {
                 refuse_properties(anchor, tag.is_some(), &range)?;
                 let value = match style {
-                    ScalarStyle::Plain if is_null(&text) => Value::Null,
-                    ScalarStyle::Plain => Value::Scalar(text.into_owned(), Quoting::Plain),
+                    ScalarStyle::Plain => plain(&text),
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
                         Value::Scalar(text.into_owned(), Quoting::Quoted)
                     }
@@ -468,6 +462,16 @@ impl<'a> Builder<'a> {
                 }
             },
         }
+    }
+}
+
+/// A plain (unquoted) scalar: null when YAML spells it so, else text. The one rule for the
+/// full parser and the fast path, for keys and values alike.
+fn plain(text: &str) -> Value {
+    if is_null(text) {
+        Value::Null
+    } else {
+        Value::Scalar(text.to_string(), Quoting::Plain)
     }
 }
 
@@ -740,6 +744,8 @@ mod tests {
             "a #b: 1\n",
             "#only a comment\n",
             "",
+            "null: 1\n",
+            "~:\n  a: 1\n",
         ];
         for text in cases {
             let file = SourceFile::new("t.yaml", text);

@@ -45,6 +45,21 @@ pub fn builtin() -> &'static Formats {
     })
 }
 
+/// Data derived from a built-in edition (table layouts, tidy-JSON heads), computed for every
+/// built-in edition on first use and kept, like the editions themselves. `None` for an edition
+/// that is not built in (tests may compile their own); the caller then derives it itself.
+pub fn derived<T: Send + Sync>(
+    cache: &'static OnceLock<Vec<T>>,
+    edition: &Edition,
+    make: impl Fn(&Edition) -> T,
+) -> Option<&'static T> {
+    let editions = builtin().editions();
+    let at = editions.iter().position(|e| std::ptr::eq(e, edition))?;
+    cache
+        .get_or_init(|| editions.iter().map(make).collect())
+        .get(at)
+}
+
 impl Formats {
     fn compile_builtin() -> Result<Self, String> {
         let mut editions = Vec::new();

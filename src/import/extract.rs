@@ -123,6 +123,41 @@ impl Extracted {
         true
     }
 
+    /// A unit note under a table, as gongkai's own pages write it when the format fixes no
+    /// unit for a money column: `单位：采购项目数量为项；采购总金额为万元。`. Each
+    /// `<label>为元|万元` whose label is a money column of one of `tables` (its labels joined
+    /// with `·`, as the page writes them) records that column's unit, as a unit in the header
+    /// would. True when `text` (trimmed) is such a note.
+    pub(crate) fn units_from_note(
+        &mut self,
+        edition: &Edition,
+        tables: &[usize],
+        text: &str,
+        line: usize,
+    ) -> bool {
+        let Some(rest) = text.strip_prefix("单位：") else {
+            return false;
+        };
+        let mut found = false;
+        for item in rest.trim_end_matches('。').split('；') {
+            let Some((label, unit)) = item.rsplit_once('为') else {
+                continue;
+            };
+            if unit != "元" && unit != "万元" {
+                continue;
+            }
+            for &ti in tables {
+                let table = &edition.tables[ti];
+                for (leaf, column) in table.leaf_columns.iter().enumerate() {
+                    if column.path.join("·") == label.trim() {
+                        found |= self.money_unit(table, ti, leaf, unit, line);
+                    }
+                }
+            }
+        }
+        found
+    }
+
     pub(crate) fn saw(&mut self, table: usize, line: usize) {
         if let Some(s) = self.seen.get_mut(table)
             && s.is_none()

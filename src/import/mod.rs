@@ -530,7 +530,7 @@ fn read_tables(
             }
             Item::Line(l) => {
                 let t = trim(&l.text);
-                if started && text::units_from_note(edition, &tables, t, l.no, ex) {
+                if started && ex.units_from_note(edition, &tables, t, l.no) {
                     continue;
                 }
                 let label = line_has_label(&matcher, t);

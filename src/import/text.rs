@@ -780,40 +780,6 @@ fn read_single_row(edition: &'static Edition, ti: usize, toks: &[Tok], ex: &mut 
     }
 }
 
-/// A unit note under a table, as gongkai's own pages write it when the format fixes no unit for
-/// a money column: `单位：采购项目数量为项；采购总金额为万元。`. Each `<label>为元|万元` naming a
-/// money column of one of `tables` records that column's unit (as a unit in the header would).
-/// True when the line is such a note.
-pub(crate) fn units_from_note(
-    edition: &Edition,
-    tables: &[usize],
-    text: &str,
-    line: usize,
-    ex: &mut Extracted,
-) -> bool {
-    let Some(rest) = text.trim().strip_prefix("单位：") else {
-        return false;
-    };
-    let mut found = false;
-    for item in rest.trim_end_matches('。').split('；') {
-        let Some((label, unit)) = item.rsplit_once('为') else {
-            continue;
-        };
-        if unit != "元" && unit != "万元" {
-            continue;
-        }
-        let label = label.rsplit('·').next().unwrap_or(label).trim();
-        for &ti in tables {
-            for (leaf, column) in edition.tables[ti].leaf_columns.iter().enumerate() {
-                if column.path.last().is_some_and(|l| l == label) {
-                    found |= ex.money_unit(&edition.tables[ti], ti, leaf, unit, line);
-                }
-            }
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -147,7 +147,19 @@ struct BodyPages<'a> {
     md_titles: Vec<(String, String)>,
 }
 
-impl BodyPages<'_> {
+impl<'a> BodyPages<'a> {
+    fn new(site: &Site, place: &'a Placement, opts: &'a Options, theme: &'a Theme) -> Self {
+        let site_view = view::site_view(site);
+        BodyPages {
+            site_value: tera::Value::from_serializable(&site_view),
+            site_view,
+            place,
+            opts,
+            theme,
+            md_titles: md_titles(site),
+        }
+    }
+
     /// The first breadcrumb: the body's home (`首页` for a single-office site).
     fn home_crumb(&self, root: &str) -> Link {
         let text = if self.place.platform.is_some() {
@@ -303,15 +315,7 @@ pub fn render_site(
     let counter = Counter::default();
     let place = Placement::default();
     render_body(site, theme, opts, &place, sink, &counter)?;
-    let site_view = view::site_view(site);
-    let pages = BodyPages {
-        site_value: tera::Value::from_serializable(&site_view),
-        site_view,
-        place: &place,
-        opts,
-        theme,
-        md_titles: md_titles(site),
-    };
+    let pages = BodyPages::new(site, &place, opts, theme);
     // 404: served for any missing path, so its links are relative to the site root.
     let page = pages.page(
         "404",
@@ -464,16 +468,8 @@ pub fn render_body(
     sink: &dyn Sink,
     counter: &Counter,
 ) -> Result<(), Vec<Diagnostic>> {
-    let site_view = view::site_view(site);
     let values = view::metric_values(site);
-    let pages = BodyPages {
-        site_value: tera::Value::from_serializable(&site_view),
-        site_view,
-        place,
-        opts,
-        theme,
-        md_titles: md_titles(site),
-    };
+    let pages = BodyPages::new(site, place, opts, theme);
     let sv = &pages.site_view;
     let body = site.config.body.name.clone();
     let errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
@@ -489,7 +485,7 @@ pub fn render_body(
         .map(|i| -> Result<(usize, usize), Diagnostic> {
             let y = &site.years[i];
             let json = export::tidy_json(&body, &y.report);
-            let layouts = theme.tables.of(y.report.edition);
+            let layouts = table::layouts(y.report.edition);
             let table_csvs: Vec<String> = layouts
                 .iter()
                 .enumerate()
@@ -513,7 +509,7 @@ pub fn render_body(
                 })
                 .collect();
             let csv_of = |ti: usize| table_links.get(ti).cloned().unwrap_or_default();
-            let mut yv = view::year_view(site, i, &values, &csv_of, &theme.tables);
+            let mut yv = view::year_view(site, i, &values, &csv_of, &layouts);
             yv.downloads = vec![
                 Download {
                     url: format!("../data/{}.csv", y.year),

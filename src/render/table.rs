@@ -7,9 +7,6 @@
 //! row-header columns. Every `th` has `scope`; every `th` has an `id` and every `td` lists its
 //! headers outer → inner, rows first (ACCESSIBILITY.md T2, T3).
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use serde::Serialize;
 
 use crate::format::{ColumnKind, ColumnNode, Edition, RowNode, Table};
@@ -111,10 +108,12 @@ impl TableView {
 
 /// The part of a table's markup that the edition fixes: `thead` and `tbody`s with every header
 /// cell, span, `id` and `headers` list, and a slot for each data cell. Worked out once per
-/// edition and table for a whole build ([`Layouts`]), then filled with each report's numbers.
-#[derive(Debug)]
+/// edition and table ([`layouts`]), then filled with each report's numbers.
+#[derive(Debug, Clone)]
 pub struct Layout {
     pieces: Vec<Piece>,
+    /// About the length of a filled grid (the markup plus room for each number).
+    capacity: usize,
     width: usize,
     /// The CSV download's first line (BOM, `行`, the column labels) and each data row's label
     /// field, already quoted: only the numbers are written per report.
@@ -122,7 +121,7 @@ pub struct Layout {
     csv_rows: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Piece {
     /// Markup copied as it is.
     Html(String),
@@ -135,29 +134,14 @@ enum Piece {
     },
 }
 
-/// The layouts of the tables of every edition met in a build, worked out on first use.
-#[derive(Debug, Default)]
-pub struct Layouts {
-    by_edition: std::sync::RwLock<BTreeMap<String, Arc<Vec<Layout>>>>,
-}
-
-impl Layouts {
-    /// The layouts of all tables of `edition`, in table order.
-    pub fn of(&self, edition: &Edition) -> Arc<Vec<Layout>> {
-        if let Ok(map) = self.by_edition.read()
-            && let Some(l) = map.get(&edition.id)
-        {
-            return l.clone();
-        }
-        let made = Arc::new(
-            (0..edition.tables.len())
-                .map(|ti| Layout::new(edition, ti))
-                .collect::<Vec<_>>(),
-        );
-        match self.by_edition.write() {
-            Ok(mut map) => map.entry(edition.id.clone()).or_insert(made).clone(),
-            Err(_) => made,
-        }
+/// The layouts of all tables of `edition`, in table order: kept for a built-in edition (they
+/// are constant data, like the edition), worked out here for any other.
+pub fn layouts(edition: &Edition) -> std::borrow::Cow<'static, [Layout]> {
+    static LAYOUTS: std::sync::OnceLock<Vec<Vec<Layout>>> = std::sync::OnceLock::new();
+    let make = |e: &Edition| (0..e.tables.len()).map(|ti| Layout::new(e, ti)).collect();
+    match crate::format::derived(&LAYOUTS, edition, make) {
+        Some(layouts) => std::borrow::Cow::Borrowed(layouts),
+        None => std::borrow::Cow::Owned(make(edition)),
     }
 }
 
@@ -217,8 +201,16 @@ impl Layout {
                 })
             })
             .collect();
+        let capacity = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Html(s) => s.len(),
+                Piece::Data { open, .. } => open.len() + 32,
+            })
+            .sum();
         Layout {
             pieces,
+            capacity,
             width,
             csv_head,
             csv_rows,
@@ -228,15 +220,7 @@ impl Layout {
     /// `thead` and `tbody`s with `report`'s numbers; true when a computed 总计 was shown.
     fn fill(&self, report: &Report, ti: usize) -> (String, bool) {
         let kinds = &report.edition.tables[ti].leaf_columns;
-        let mut h = String::with_capacity(
-            self.pieces
-                .iter()
-                .map(|p| match p {
-                    Piece::Html(s) => s.len(),
-                    Piece::Data { open, .. } => open.len() + 32,
-                })
-                .sum(),
-        );
+        let mut h = String::with_capacity(self.capacity);
         let mut computed = false;
         for p in &self.pieces {
             match p {

@@ -51,9 +51,6 @@ pub struct Theme {
     pub tera: Tera,
     /// Static files: (path under `static/`, bytes), sorted.
     pub statics: Vec<(String, Vec<u8>)>,
-    /// The official tables' markup, which the theme does not template (see
-    /// [`super::table::Layout`]): worked out once per edition for every page of a build.
-    pub tables: super::table::Layouts,
 }
 
 impl std::fmt::Debug for Theme {
@@ -166,11 +163,7 @@ impl Theme {
         if let Err(e) = tera.add_raw_templates(batch) {
             return Err(vec![template_diagnostic(&e, &templates, name)]);
         }
-        Ok(Theme {
-            tera,
-            statics,
-            tables: Default::default(),
-        })
+        Ok(Theme { tera, statics })
     }
 }
 

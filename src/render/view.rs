@@ -380,7 +380,7 @@ pub fn year_view(
     index: usize,
     values: &BTreeMap<u16, BTreeMap<String, Decimal>>,
     csv_sizes: &dyn Fn(usize) -> (String, usize),
-    layouts: &table::Layouts,
+    layouts: &[table::Layout],
 ) -> YearView {
     let y = &site.years[index];
     let report: &Report = &y.report;
@@ -388,7 +388,6 @@ pub fn year_view(
     let prev_year = index.checked_sub(1).map(|p| &site.years[p]);
     let next_year = site.years.get(index + 1);
     let adjacent_prev = prev_year.filter(|p| p.year + 1 == y.year);
-    let layouts = layouts.of(edition);
 
     let mut parts = Vec::new();
     let mut toc = Vec::new();

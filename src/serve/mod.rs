@@ -149,6 +149,18 @@ pub struct Preview {
     pub left_out: Vec<Diagnostic>,
 }
 
+impl Preview {
+    fn new(files: Vec<render::OutputFile>, left_out: Vec<Diagnostic>) -> Self {
+        Preview {
+            files: files
+                .into_iter()
+                .map(|f| (f.path, Arc::new(f.bytes)))
+                .collect(),
+            left_out,
+        }
+    }
+}
+
 /// Check and render the site (or platform) into memory, with the live script injected and
 /// without minifying. An error in a single site fails the preview (the last good one stays);
 /// on a platform only an error of the platform itself does, as for `build`.
@@ -171,14 +183,7 @@ pub fn render_snapshot(root: &Path) -> Result<Preview, Vec<Diagnostic>> {
             .collect();
         let sink = render::MemorySink::new();
         crate::platform::render(&checked, &options, &sink)?;
-        return Ok(Preview {
-            files: sink
-                .into_files()
-                .into_iter()
-                .map(|f| (f.path, Arc::new(f.bytes)))
-                .collect(),
-            left_out,
-        });
+        return Ok(Preview::new(sink.into_files(), left_out));
     }
     let checked =
         pipeline::check(root).map_err(|e| vec![Diagnostic::error("F1", e.to_string())])?;
@@ -195,13 +200,7 @@ pub fn render_snapshot(root: &Path) -> Result<Preview, Vec<Diagnostic>> {
         return Err(checked.diagnostics);
     };
     match pipeline::render_in_memory(&site, &options) {
-        Ok((files, _)) => Ok(Preview {
-            files: files
-                .into_iter()
-                .map(|f| (f.path, Arc::new(f.bytes)))
-                .collect(),
-            left_out: Vec::new(),
-        }),
+        Ok((files, _)) => Ok(Preview::new(files, Vec::new())),
         Err(BuildError::Invalid(d)) => Err(d),
         Err(BuildError::Load(e)) => Err(vec![Diagnostic::error("F1", e.to_string())]),
         Err(BuildError::Output(e)) => Err(vec![Diagnostic::error("F1", e.to_string())]),
