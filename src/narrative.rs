@@ -24,6 +24,9 @@ pub struct Narrative {
     pub lead: Range<usize>,
     /// One entry per part of the edition, in order; `None` when the file has no heading for it.
     pub parts: Vec<Option<NarrativePart>>,
+    /// The total of proactively disclosed items the text states, with its span (claim kind
+    /// `channels`): read once, by the check or the page that needs it first.
+    pub stated_total: std::sync::OnceLock<Option<(crate::number::Decimal, Range<usize>)>>,
 }
 
 /// The text of one part.
@@ -158,6 +161,7 @@ pub fn parse(edition: &Edition, file: &SourceFile) -> (Narrative, Vec<Diagnostic
         source: file.clone(),
         lead: lead_start..lead_end.max(lead_start),
         parts,
+        stated_total: Default::default(),
     };
     for (i, part) in edition.parts.iter().enumerate() {
         if part.kind != PartKind::Narrative {

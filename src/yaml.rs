@@ -145,7 +145,7 @@ pub fn parse_full(file: &SourceFile) -> (Option<Node>, Vec<YamlIssue>) {
 /// decides — and reports any error — exactly as before.
 pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)> {
     let text: &str = &file.text;
-    if !text.chars().all(printable) {
+    if !printable(text.as_bytes()) {
         return None;
     }
     let mut b = Builder::new(file);
@@ -242,26 +242,86 @@ pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)>
 
 /// A key or value the fast path may read as a plain scalar: no leading indicator, no `: `,
 /// ` #` or tab inside, and no trailing colon (which YAML would read as a further mapping).
+/// One pass over the bytes (every key and value of every report goes through here).
 fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else {
         return false;
     };
-    if s.contains(": ") || s.contains(" #") || s.contains('\t') || s.ends_with(' ') {
+    if b.last() == Some(&b' ') {
         return false;
     }
+    for (i, &c) in b.iter().enumerate() {
+        let refused = match c {
+            b'\t' => true,
+            b':' => b.get(i + 1) == Some(&b' '),
+            b'#' => i > 0 && b[i - 1] == b' ',
+            _ => false,
+        };
+        if refused {
+            return false;
+        }
+    }
     match first {
-        '-' => s[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.'),
-        '?' | ':' | ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\''
-        | '"' | '%' | '@' | '`' | ' ' => false,
+        b'-' => s[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.'),
+        b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
+        | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' | b' ' => false,
         _ => true,
     }
 }
 
-/// Characters YAML allows in a document (YAML 1.2 §5.1), apart from the line breaks the loader
-/// has already normalised.
-fn printable(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
-        && c != '\u{feff}'
+/// Whether a text holds only characters YAML allows in a document (YAML 1.2 §5.1), apart from
+/// the line breaks the loader has already normalised: tab, line feed, U+0020–U+007E, U+0085,
+/// U+00A0–U+D7FF, U+E000–U+FFFD and U+10000 up, but not U+FEFF.
+///
+/// Checked on the UTF-8 bytes (the text is valid UTF-8, so no surrogate can occur): the
+/// characters left out are the ASCII controls and DEL, the C1 controls U+0080–U+009F (`C2 80`–
+/// `C2 9F`) other than U+0085, U+FEFF (`EF BB BF`) and U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`).
+/// A byte loop, because walking `chars()` through Chinese text was a visible part of a build.
+fn printable(text: &[u8]) -> bool {
+    // Blocks of 32 bytes holding none of the bytes that need a closer look are skipped whole
+    // (a branch-free test the compiler vectorises).
+    let suspect =
+        |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') | (b == 0x7f) | (b == 0xc2) | (b == 0xef);
+    const BLOCK: usize = 32;
+    let mut at = 0;
+    while at < text.len() {
+        let end = (at + BLOCK).min(text.len());
+        if text[at..end].iter().fold(false, |acc, &b| acc | suspect(b))
+            && !printable_from(text, at, end)
+        {
+            return false;
+        }
+        at = end;
+    }
+    true
+}
+
+/// The byte-by-byte check of [`printable`] for the characters starting in `text[from..to]`.
+fn printable_from(text: &[u8], from: usize, to: usize) -> bool {
+    let mut i = from;
+    while i < to {
+        match text[i] {
+            b'\t' | b'\n' | 0x20..=0x7e => {}
+            0x00..=0x1f | 0x7f => return false,
+            0xc2 => {
+                if matches!(text.get(i + 1), Some(&(0x80..=0x84 | 0x86..=0x9f))) {
+                    return false;
+                }
+            }
+            0xef => {
+                if matches!(
+                    text.get(i + 1..i + 3),
+                    Some([0xbb, 0xbf] | [0xbf, 0xbe | 0xbf])
+                ) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
 }
 
 enum Frame {
@@ -654,6 +714,46 @@ fn unclosed_bracket(text: &str, end: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte check agrees with YAML 1.2's list of printable characters for every character,
+    /// alone and between others.
+    #[test]
+    fn printable_bytes_match_the_yaml_character_set() {
+        fn by_char(c: char) -> bool {
+            matches!(c, '\t' | '\n' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+                && c != '\u{feff}'
+        }
+        let mut refused = 0;
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let text = format!("键{c}值");
+            assert_eq!(printable(text.as_bytes()), by_char(c), "{:?}", c);
+            refused += usize::from(!by_char(c));
+        }
+        // Across the 32-byte blocks of the fast path: a character starting in one block and
+        // ending in the next, or at the end of the text.
+        let fill = "a".repeat(64);
+        for c in [
+            '\u{85}', '\u{86}', '\u{9f}', '\u{a0}', '\u{feff}', '\u{fffd}', '\u{fffe}', '\u{1}',
+            '中',
+        ] {
+            for k in [29, 30, 31, 32, 33, 62, 63] {
+                let text = format!("{}{c}", &fill[..k]);
+                assert_eq!(
+                    printable(text.as_bytes()),
+                    by_char(c),
+                    "{c:?} after {k} bytes"
+                );
+                let text = format!("{}{c}{fill}", &fill[..k]);
+                assert_eq!(
+                    printable(text.as_bytes()),
+                    by_char(c),
+                    "{c:?} after {k} bytes"
+                );
+            }
+        }
+        // 31 ASCII controls besides tab and line feed, DEL, 31 C1 controls, U+FEFF, U+FFFE/F.
+        assert_eq!(refused, 30 + 1 + 31 + 1 + 2);
+    }
 
     fn tree(text: &str) -> (Option<Node>, Vec<YamlIssue>) {
         parse(&SourceFile::new("t.yaml", text))

@@ -83,6 +83,10 @@ impl Formats {
                 }
             }
         }
+        // The narrative keeps the one stated total it was read for (Narrative::stated_total).
+        if claims.iter().filter(|c| c.kind == ClaimKind::Channels).count() > 1 {
+            return Err("claims.yaml: more than one claim of kind `channels`".into());
+        }
         Ok(Formats { editions, claims })
     }
 
