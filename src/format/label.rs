@@ -9,37 +9,48 @@
 /// brackets and punctuation folded to the full-width forms the format prints, `\` to `/`, all
 /// quotes to `"`.
 pub fn normalize(label: &str) -> String {
-    // Most labels are already in their comparison form: check before rebuilding.
-    let clean = label.chars().all(|c| {
-        !(c.is_whitespace()
-            || ('\u{ff01}'..='\u{ff5e}').contains(&c)
-            || matches!(
-                c,
-                '\u{feff}'
-                    | '\u{200b}'
-                    | '('
-                    | ')'
-                    | ','
-                    | ':'
-                    | ';'
-                    | '\\'
-                    | '“'
-                    | '”'
-                    | '„'
-                    | '‟'
-                    | '‘'
-                    | '’'
-                    | '['
-                    | ']'
-                    | '［'
-                    | '］'
-                    | '〔'
-                    | '〕'
-            ))
-    });
-    if clean {
-        return label.to_string();
+    normalize_cow(label).into_owned()
+}
+
+/// [`normalize`], borrowing the label when it is already in its comparison form (as most are).
+pub fn normalize_cow(label: &str) -> std::borrow::Cow<'_, str> {
+    if label.chars().all(kept) {
+        std::borrow::Cow::Borrowed(label)
+    } else {
+        std::borrow::Cow::Owned(fold(label))
     }
+}
+
+/// Whether `normalize` keeps this character as it is. The full-width （ ） ， ： ；and the
+/// 〔 〕 that the format prints are their own comparison form, so labels holding them are not
+/// rebuilt.
+fn kept(c: char) -> bool {
+    !(c.is_whitespace()
+        || (('\u{ff01}'..='\u{ff5e}').contains(&c)
+            && !matches!(c, '（' | '）' | '，' | '：' | '；'))
+        || matches!(
+            c,
+            '\u{feff}'
+                | '\u{200b}'
+                | '('
+                | ')'
+                | ','
+                | ':'
+                | ';'
+                | '\\'
+                | '“'
+                | '”'
+                | '„'
+                | '‟'
+                | '‘'
+                | '’'
+                | '['
+                | ']'
+        ))
+}
+
+/// The comparison form, character by character.
+fn fold(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
     for c in label.chars() {
         if c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}' {
@@ -71,7 +82,16 @@ pub fn normalize(label: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{fold, kept, normalize};
+
+    /// The shortcut keeps exactly the characters that folding would leave as they are.
+    #[test]
+    fn kept_characters_fold_to_themselves() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let text = c.to_string();
+            assert_eq!(kept(c), fold(&text) == text, "{c:?}");
+        }
+    }
 
     #[test]
     fn brackets_spaces_and_slashes_fold() {

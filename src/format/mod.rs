@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 pub use def::{CellRefDef, ClaimKind, ColumnKind, Op, RuleKind, Severity};
 use def::{ColumnDef, EditionDef, ForEachDef, RowDef, RuleDef, TableDef};
 pub use label::normalize as normalize_label;
+pub use label::normalize_cow as normalize_label_cow;
 
 /// The embedded edition definitions, oldest first.
 const EDITION_SOURCES: &[(&str, &str)] = &[
@@ -84,7 +85,12 @@ impl Formats {
             }
         }
         // The narrative keeps the one stated total it was read for (Narrative::stated_total).
-        if claims.iter().filter(|c| c.kind == ClaimKind::Channels).count() > 1 {
+        if claims
+            .iter()
+            .filter(|c| c.kind == ClaimKind::Channels)
+            .count()
+            > 1
+        {
             return Err("claims.yaml: more than one claim of kind `channels`".into());
         }
         Ok(Formats { editions, claims })

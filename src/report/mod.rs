@@ -11,6 +11,7 @@ use std::ops::Range;
 use crate::diagnostic::Diagnostic;
 use crate::format::{
     self, ColumnKind, ColumnNode, Edition, Formats, PartKind, RowNode, Table, normalize_label,
+    normalize_label_cow,
 };
 use crate::number::Decimal;
 use crate::source::SourceFile;
@@ -638,7 +639,7 @@ impl Loader<'_> {
         let column_keys = addressable_columns(&table.columns);
         let mut subtotal_entries: Vec<&Entry> = Vec::new();
         for e in map {
-            let key = normalize_label(&e.key);
+            let key = normalize_label_cow(&e.key);
             let Some(i) = nodes.iter().position(|n| n.has_key(&key)) else {
                 if !prefix.is_empty() && column_keys.iter().any(|c| c.has_key(&key)) {
                     // A subtotal written on a group row (R3.4): checked below.
@@ -780,7 +781,7 @@ impl Loader<'_> {
         let keys = addressable_columns(nodes);
         let mut seen: Vec<usize> = Vec::new();
         for e in map {
-            let key = normalize_label(&e.key);
+            let key = normalize_label_cow(&e.key);
             let Some(i) = keys.iter().position(|n| n.has_key(&key)) else {
                 let candidates: Vec<String> = keys.iter().map(|n| n.label.clone()).collect();
                 self.unknown_key(report, ti, table, e, &candidates, row_path);
@@ -825,7 +826,7 @@ impl Loader<'_> {
         label: &dyn Fn() -> String,
     ) -> Option<Cell> {
         let column = &table.leaf_columns[col];
-        let name = column.path.last().cloned().unwrap_or_default();
+        let name = column.path.last().map_or("", String::as_str);
         let span = node.span.clone();
         let fail = |loader: &mut Self, rule: &str, message: String, hint: String| {
             loader.diags.push(
