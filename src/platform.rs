@@ -412,8 +412,10 @@ pub struct YearCompareView {
     /// Column headers: label, unit, link to the ordering by this column (empty for the
     /// current one), and whether the rows are sorted by it.
     pub columns: Vec<SortColumn>,
-    /// Rows.
-    pub rows: Vec<YearRow>,
+    /// Where the table rows go (`{{ year_view.rows | safe }}`): each body's row is rendered
+    /// once per year from `partials/platform_year_row.html` (with the row as `r`), and every
+    /// ordering places the same rows in its own order after the page is minified.
+    pub rows: String,
     /// How the rows are ordered, in words.
     pub ordering: String,
     /// Link to the ordering by name (empty when current).
@@ -606,16 +608,27 @@ fn render_platform_pages(
                 .filter(|b| b.error_years.contains(&year))
                 .map(|b| b.name.as_str())
                 .collect();
-            let mut views = year_views(year, &rows);
+            let mut table = year_views(year, &rows);
             if !left_out.is_empty() {
-                for (_, v) in &mut views {
+                for (_, v, _) in &mut table.pages {
                     v.notes.push(format!(
                         "未列入：{}（{year}年度报告有错误，暂未发布）。",
                         left_out.join("、")
                     ));
                 }
             }
-            for (file, v) in views {
+            // Each body's row once; each page places them in its order.
+            let row_html = table
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut ctx = tera::Context::new();
+                    ctx.insert("r", r);
+                    render::render_fragment(theme, ROW_TEMPLATE, &ctx, opts)
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|d| vec![d])?;
+            for (file, v, order) in table.pages {
                 let path = format!("years/{year}/{file}");
                 let page = platform_page(
                     config,
@@ -638,15 +651,21 @@ fn render_platform_pages(
                 let mut ctx = render::base_context(site_value.clone(), &page, opts);
                 ctx.insert("year_view", &v);
                 ctx.insert("years", &pv.years);
-                emit(
+                let mut placed = Vec::with_capacity(row_html.iter().map(Vec::len).sum());
+                for &r in &order {
+                    placed.extend_from_slice(&row_html[r]);
+                }
+                render::emit_page(
                     theme,
                     "platform_year.html",
                     &path,
                     &ctx,
+                    &[(ROWS_PLACEHOLDER, &placed)],
                     opts,
                     sink,
                     counter,
-                )?;
+                )
+                .map_err(|d| vec![d])?;
                 paths.push(path);
             }
             let (csv, json) = year_data(year, &rows);
@@ -886,7 +905,20 @@ fn year_metrics(rows: &[(&BodySummary, &YearSummary)]) -> Vec<(String, String, S
     out
 }
 
-fn year_views(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> Vec<(String, YearCompareView)> {
+/// A year's cross-body table: one row per body, in the order given, and its pages, each with the
+/// order in which it lists the rows.
+struct YearTable {
+    rows: Vec<YearRow>,
+    pages: Vec<(String, YearCompareView, Vec<usize>)>,
+}
+
+/// The template of one row of a cross-body table.
+const ROW_TEMPLATE: &str = "partials/platform_year_row.html";
+
+/// Placeholder of the table rows in a cross-body page.
+const ROWS_PLACEHOLDER: &str = "\u{e000}rows\u{e001}";
+
+fn year_views(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> YearTable {
     let metrics = year_metrics(rows);
     let values: Vec<Vec<Option<Decimal>>> = rows
         .iter()
@@ -901,7 +933,20 @@ fn year_views(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> Vec<(String, 
     for (k, (id, _, _)) in metrics.iter().enumerate() {
         orderings.push((format!("by-{}.html", id.replace('_', "-")), Some(k)));
     }
-    let mut out = Vec::new();
+    let table_rows = rows
+        .iter()
+        .zip(&values)
+        .map(|((b, y), values)| YearRow {
+            name: b.name.clone(),
+            url: format!("../../{}/{year}/index.html", b.slug),
+            edition: y.edition.1.clone(),
+            values: values
+                .iter()
+                .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+                .collect(),
+        })
+        .collect();
+    let mut pages = Vec::new();
     for (file, by) in &orderings {
         let mut order: Vec<usize> = (0..rows.len()).collect();
         if let Some(k) = by {
@@ -925,31 +970,16 @@ fn year_views(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> Vec<(String, 
                 sorted: *by == Some(k),
             })
             .collect();
-        let view_rows = order
-            .iter()
-            .map(|&r| {
-                let (b, y) = rows[r];
-                YearRow {
-                    name: b.name.clone(),
-                    url: format!("../../{}/{year}/index.html", b.slug),
-                    edition: y.edition.1.clone(),
-                    values: values[r]
-                        .iter()
-                        .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
-                        .collect(),
-                }
-            })
-            .collect();
         let ordering = match by {
             None => "按机关名称排列".to_string(),
             Some(k) => format!("按「{}」从多到少排列", metrics[*k].1),
         };
-        out.push((
+        pages.push((
             file.clone(),
             YearCompareView {
                 year,
                 columns,
-                rows: view_rows,
+                rows: ROWS_PLACEHOLDER.into(),
                 ordering,
                 by_name_url: if by.is_none() { String::new() } else { "index.html".into() },
                 downloads: vec![
@@ -958,9 +988,13 @@ fn year_views(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> Vec<(String, 
                 ],
                 notes: vec!["点击栏目名称可按该栏目从多到少重新排列（无需脚本）。空白表示该机关所用格式中没有这一项。".into()],
             },
+            order,
         ));
     }
-    out
+    YearTable {
+        rows: table_rows,
+        pages,
+    }
 }
 
 fn year_data(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> (String, String) {

@@ -286,7 +286,7 @@ impl<'a> BodyPages<'a> {
         template: &str,
         path: &str,
         ctx: &Context,
-        tables: &[(&str, &str)],
+        tables: &[(&str, &[u8])],
         sink: &dyn Sink,
         counter: &Counter,
     ) -> Result<(), Diagnostic> {
@@ -580,13 +580,13 @@ pub fn render_body(
             );
             let mut ctx = pages.context(&page);
             ctx.insert("report", &yv);
-            let tables: Vec<(&str, &str)> = yv
+            let tables: Vec<(&str, &[u8])> = yv
                 .parts
                 .iter()
                 .flat_map(|p| {
                     p.tables
                         .iter()
-                        .map(|t| (t.placeholder.as_str(), t.html.as_str()))
+                        .map(|t| (t.placeholder.as_str(), t.html.as_bytes()))
                 })
                 .collect();
             pages.emit_with_tables("year.html", &path, &ctx, &tables, sink, counter)?;
@@ -882,7 +882,7 @@ pub fn emit_page(
     template: &str,
     path: &str,
     ctx: &Context,
-    tables: &[(&str, &str)],
+    tables: &[(&str, &[u8])],
     opts: &Options,
     sink: &dyn Sink,
     counter: &Counter,
@@ -894,6 +894,27 @@ pub fn emit_page(
     sink.put(OutputFile {
         path: path.to_string(),
         bytes: place_tables(page, tables),
+    })
+}
+
+/// Render a partial that is placed into pages after they are minified (a row of a cross-body
+/// table), minified on its own. It must begin and end at block-level tags, so that minifying it
+/// apart gives the bytes minifying it in place would.
+pub fn render_fragment(
+    theme: &Theme,
+    template: &str,
+    ctx: &Context,
+    opts: &Options,
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut html = Vec::with_capacity(1024);
+    theme
+        .tera
+        .render_to(template, ctx, &mut html)
+        .map_err(|e| theme::render_diagnostic(&e, template))?;
+    Ok(if opts.minify {
+        compact::compact(&html)
+    } else {
+        html
     })
 }
 
@@ -911,7 +932,7 @@ pub fn finish_html(mut html: Vec<u8>, opts: &Options) -> Vec<u8> {
 }
 
 /// Replace each table placeholder of a finished page with the table's HTML.
-pub fn place_tables(page: Vec<u8>, tables: &[(&str, &str)]) -> Vec<u8> {
+pub fn place_tables(page: Vec<u8>, tables: &[(&str, &[u8])]) -> Vec<u8> {
     if tables.is_empty() {
         return page;
     }
@@ -923,7 +944,7 @@ pub fn place_tables(page: Vec<u8>, tables: &[(&str, &str)]) -> Vec<u8> {
         match memchr::memmem::find(rest, marker.as_bytes()) {
             Some(at) => {
                 out.extend_from_slice(&rest[..at]);
-                out.extend_from_slice(html.as_bytes());
+                out.extend_from_slice(html);
                 rest = &rest[at + marker.len()..];
             }
             None => continue,

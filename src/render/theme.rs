@@ -37,6 +37,7 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embedded!(
     "partials/toc.html",
     "partials/figures.html",
     "partials/downloads.html",
+    "partials/platform_year_row.html",
     "sitemap.xml",
     "atom.xml",
 );

@@ -898,7 +898,7 @@ impl Loader<'_> {
                     ),
                 }
             }
-            ColumnKind::Money => self.money(column, &text, &name, &label(), span.clone()),
+            ColumnKind::Money => self.money(column, &text, name, &label(), span.clone()),
         }
     }
 
