@@ -154,8 +154,11 @@ pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)>
     // The last key had nothing after its colon: a nested mapping must follow.
     let mut open_key = false;
     let mut pos = 0;
+    // Lines and the bytes looked for in them are found with memchr: this loop reads every line
+    // of every report.
     while pos < text.len() {
-        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line_end =
+            memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(text.len(), |i| pos + i);
         let line = &text[pos..line_end];
         let line_start = pos;
         pos = line_end + 1;
@@ -164,11 +167,14 @@ pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)>
         if rest.is_empty() || rest.starts_with('#') {
             continue;
         }
-        if rest.contains('\t') || rest.starts_with("---") || rest.starts_with("...") {
+        if memchr::memchr(b'\t', rest.as_bytes()).is_some()
+            || rest.starts_with("---")
+            || rest.starts_with("...")
+        {
             return None;
         }
         // `key: value`, `key:` or `key:  # comment`.
-        let colon = rest.find(':')?;
+        let colon = memchr::memchr(b':', rest.as_bytes())?;
         let after = &rest[colon + 1..];
         if !(after.is_empty() || after.starts_with(' ')) {
             return None;
@@ -181,7 +187,7 @@ pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)>
         let mut value = &rest[value_at..];
         if value.starts_with('#') {
             value = "";
-        } else if let Some(c) = value.find(" #") {
+        } else if let Some(c) = comment_start(value) {
             value = &value[..c];
         }
         let value = value.trim_end_matches(' ');
@@ -238,6 +244,13 @@ pub fn parse_simple(file: &SourceFile) -> Option<(Option<Node>, Vec<YamlIssue>)>
         b.end_map().ok()?;
     }
     Some((b.root, b.issues))
+}
+
+/// Where ` #` (a comment after a value) begins in `value`, if anywhere.
+fn comment_start(value: &str) -> Option<usize> {
+    memchr::memchr_iter(b'#', value.as_bytes())
+        .find(|&i| i > 0 && value.as_bytes()[i - 1] == b' ')
+        .map(|i| i - 1)
 }
 
 /// A key or value the fast path may read as a plain scalar: no leading indicator, no `: `,
@@ -485,12 +498,13 @@ impl<'a> Builder<'a> {
                 ..
             }) => match pending_key.take() {
                 None => {
-                    let key = match &node.value {
-                        Value::Scalar(s, _) => s.clone(),
+                    let Node { value, span } = node;
+                    let key = match value {
+                        Value::Scalar(s, _) => s,
                         Value::Null => String::new(),
                         _ => {
                             return Err(YamlIssue {
-                                span: node.span,
+                                span,
                                 message: "栏目名称必须是文字".into(),
                                 label: "这里的名称是列表或下级栏目".into(),
                                 hint: "每一行应写成「栏目名称: 数值」。".into(),
@@ -498,7 +512,7 @@ impl<'a> Builder<'a> {
                             });
                         }
                     };
-                    *pending_key = Some((key, node.span));
+                    *pending_key = Some((key, span));
                     Ok(())
                 }
                 Some((key, key_span)) => {
