@@ -343,6 +343,10 @@ impl DiskSink {
         };
         let mut dirs = Vec::new();
         for (rel, is_dir) in before {
+            // A file the new version wrote is settled by name (most of the listing).
+            if !is_dir && seen.contains(&rel) {
+                continue;
+            }
             let path = self.tmp.join(&rel);
             if is_dir {
                 // A folder the new version wrote a file into stays; only the others may have
@@ -350,9 +354,6 @@ impl DiskSink {
                 if !written_into.contains(&path) {
                     dirs.push((rel, path));
                 }
-                continue;
-            }
-            if seen.contains(&rel) {
                 continue;
             }
             // What the build did to this name since it was listed decides: gone, or now a

@@ -213,20 +213,15 @@ fn tag_at(s: &[u8], at: usize) -> Option<(usize, &[u8], bool)> {
         i += 1;
     }
     let name = &s[name_start..i];
-    // Skip attributes, honouring quoted values.
-    let mut quote = None;
-    while i < s.len() {
-        let c = s[i];
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == b'"' || c == b'\'' => quote = Some(c),
-            None if c == b'>' => return Some((i + 1, name, closing)),
-            None => {}
+    // Skip attributes, honouring quoted values: jump from quote to quote to the `>`.
+    loop {
+        let at = i + memchr::memchr3(b'>', b'"', b'\'', &s[i..])?;
+        let c = s[at];
+        if c == b'>' {
+            return Some((at + 1, name, closing));
         }
-        i += 1;
+        i = at + 1 + memchr::memchr(c, &s[at + 1..])? + 1;
     }
-    None
 }
 
 /// Copy a tag, collapsing whitespace between attributes to one space and dropping it before `>`

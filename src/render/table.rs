@@ -272,13 +272,30 @@ fn attr(h: &mut String, name: &str, value: &str) {
     h.push(' ');
     h.push_str(name);
     h.push('=');
-    let bare = !value.is_empty()
-        && !value.contains([' ', '"', '\'', '=', '<', '>', '`', '\t', '\n', '\r', '&']);
-    if bare {
+    // One pass over the bytes decides both: whether quotes are needed and whether anything
+    // needs escaping (a CSV download's base64 `data:` URL needs quotes for its `=` padding, but
+    // no escaping, and is the longest value written).
+    let mut bare = !value.is_empty();
+    let mut escape = false;
+    for b in value.bytes() {
+        match b {
+            b'"' | b'\'' | b'<' | b'>' | b'&' => {
+                escape = true;
+                break;
+            }
+            b' ' | b'=' | b'`' | b'\t' | b'\n' | b'\r' => bare = false,
+            _ => {}
+        }
+    }
+    if bare && !escape {
         h.push_str(value);
     } else {
         h.push('"');
-        escape_into(h, value);
+        if escape {
+            escape_into(h, value);
+        } else {
+            h.push_str(value);
+        }
         h.push('"');
     }
 }
