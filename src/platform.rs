@@ -584,107 +584,21 @@ fn render_platform_pages(
     };
 
     // The home page and each year's cross-body pages and data are independent: rendered in
-    // parallel (within a year too: its rows, then its pages), collected in year order (feed
-    // entries and page paths).
-    type YearOutput = Result<(Vec<FeedEntry>, Vec<String>), Vec<Diagnostic>>;
+    // parallel, collected in year order (feed entries and page paths).
+    let shared = Shared {
+        config,
+        theme,
+        site_view: &site_view,
+        site_value: &site_value,
+        years: &pv.years,
+        opts,
+        sink,
+        counter,
+    };
     let (home_result, per_year): (_, Vec<YearOutput>) = rayon::join(home_page, || {
         pv.years
             .par_iter()
-            .map(|&year| {
-                let mut feed = Vec::new();
-                let mut paths = Vec::new();
-                let rows: Vec<(&BodySummary, &YearSummary)> = bodies
-                    .iter()
-                    .filter_map(|b| Some((b, b.years.iter().find(|y| y.year == year)?)))
-                    .collect();
-                for (b, y) in &rows {
-                    if let Some(date) = &y.published {
-                        feed.push(FeedEntry::new(
-                            y.title.clone(),
-                            format!("{}/{year}/", b.slug),
-                            date,
-                        ));
-                    }
-                }
-                let left_out: Vec<&str> = bodies
-                    .iter()
-                    .filter(|b| b.error_years.contains(&year))
-                    .map(|b| b.name.as_str())
-                    .collect();
-                let mut table = year_views(year, &rows);
-                if !left_out.is_empty() {
-                    for (_, v, _) in &mut table.pages {
-                        v.notes.push(format!(
-                            "未列入：{}（{year}年度报告有错误，暂未发布）。",
-                            left_out.join("、")
-                        ));
-                    }
-                }
-                // Each body's row once; each page places them in its order.
-                let row_html = table
-                    .rows
-                    .par_iter()
-                    .map(|r| {
-                        let mut ctx = tera::Context::new();
-                        ctx.insert("r", r);
-                        render::render_fragment(theme, ROW_TEMPLATE, &ctx, opts)
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|d| vec![d])?;
-                let page_paths = table.pages.into_par_iter().map(|(file, v, order)| {
-                    let path = format!("years/{year}/{file}");
-                    let page = platform_page(
-                        config,
-                        &site_view,
-                        "platform-year",
-                        &path,
-                        format!("{year}年度各机关主要数据"),
-                        vec![
-                            Link {
-                                text: "首页".into(),
-                                url: "../../index.html".into(),
-                            },
-                            Link {
-                                text: format!("{year}年度对比"),
-                                url: String::new(),
-                            },
-                        ],
-                        &pv.years,
-                    );
-                    let mut ctx = render::base_context(site_value.clone(), &page, opts);
-                    ctx.insert("year_view", &v);
-                    ctx.insert("years", &pv.years);
-                    let mut placed = Vec::with_capacity(row_html.iter().map(Vec::len).sum());
-                    for &r in &order {
-                        placed.extend_from_slice(&row_html[r]);
-                    }
-                    render::emit_page(
-                        theme,
-                        "platform_year.html",
-                        &path,
-                        &ctx,
-                        &[(ROWS_PLACEHOLDER, &placed)],
-                        opts,
-                        sink,
-                        counter,
-                    )
-                    .map_err(|d| vec![d])?;
-                    Ok(path)
-                });
-                paths.extend(page_paths.collect::<Result<Vec<_>, Vec<Diagnostic>>>()?);
-                let (csv, json) = year_data(year, &rows);
-                sink.put(OutputFile {
-                    path: format!("years/{year}/data.csv"),
-                    bytes: csv.into_bytes(),
-                })
-                .map_err(|d| vec![d])?;
-                sink.put(OutputFile {
-                    path: format!("years/{year}/data.json"),
-                    bytes: json.into_bytes(),
-                })
-                .map_err(|d| vec![d])?;
-                Ok((feed, paths))
-            })
+            .map(|&year| year_pages(&shared, bodies, year))
             .collect()
     });
     home_result?;
@@ -736,6 +650,130 @@ fn render_platform_pages(
         feed,
         sink,
     )
+}
+
+/// What the platform's pages share: configuration, theme, the site view and its Tera value, the
+/// years, and where the pages go.
+struct Shared<'a> {
+    config: &'a PlatformConfig,
+    theme: &'a Theme,
+    site_view: &'a SiteView,
+    site_value: &'a tera::Value,
+    years: &'a [u16],
+    opts: &'a render::Options,
+    sink: &'a dyn Sink,
+    counter: &'a Counter,
+}
+
+/// Feed entries and page paths of one year's cross-body pages.
+type YearOutput = Result<(Vec<FeedEntry>, Vec<String>), Vec<Diagnostic>>;
+
+/// One year's cross-body pages (one per ordering) and data files. Each body's row is rendered
+/// once; each page places the rows in its order. Rows and pages are rendered in parallel.
+fn year_pages(shared: &Shared<'_>, bodies: &[BodySummary], year: u16) -> YearOutput {
+    let Shared {
+        config,
+        theme,
+        site_view,
+        site_value,
+        years,
+        opts,
+        sink,
+        counter,
+    } = *shared;
+    let mut feed = Vec::new();
+    let mut paths = Vec::new();
+    let rows: Vec<(&BodySummary, &YearSummary)> = bodies
+        .iter()
+        .filter_map(|b| Some((b, b.years.iter().find(|y| y.year == year)?)))
+        .collect();
+    for (b, y) in &rows {
+        if let Some(date) = &y.published {
+            feed.push(FeedEntry::new(
+                y.title.clone(),
+                format!("{}/{year}/", b.slug),
+                date,
+            ));
+        }
+    }
+    let left_out: Vec<&str> = bodies
+        .iter()
+        .filter(|b| b.error_years.contains(&year))
+        .map(|b| b.name.as_str())
+        .collect();
+    let mut table = year_views(year, &rows);
+    if !left_out.is_empty() {
+        for (_, v, _) in &mut table.pages {
+            v.notes.push(format!(
+                "未列入：{}（{year}年度报告有错误，暂未发布）。",
+                left_out.join("、")
+            ));
+        }
+    }
+    // Each body's row once; each page places them in its order.
+    let row_html = table
+        .rows
+        .par_iter()
+        .map(|r| {
+            let mut ctx = tera::Context::new();
+            ctx.insert("r", r);
+            render::render_fragment(theme, ROW_TEMPLATE, &ctx, opts)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|d| vec![d])?;
+    let page_paths = table.pages.into_par_iter().map(|(file, v, order)| {
+        let path = format!("years/{year}/{file}");
+        let page = platform_page(
+            config,
+            site_view,
+            "platform-year",
+            &path,
+            format!("{year}年度各机关主要数据"),
+            vec![
+                Link {
+                    text: "首页".into(),
+                    url: "../../index.html".into(),
+                },
+                Link {
+                    text: format!("{year}年度对比"),
+                    url: String::new(),
+                },
+            ],
+            years,
+        );
+        let mut ctx = render::base_context(site_value.clone(), &page, opts);
+        ctx.insert("year_view", &v);
+        ctx.insert("years", years);
+        let mut placed = Vec::with_capacity(row_html.iter().map(Vec::len).sum());
+        for &r in &order {
+            placed.extend_from_slice(&row_html[r]);
+        }
+        render::emit_page(
+            theme,
+            "platform_year.html",
+            &path,
+            &ctx,
+            &[(ROWS_PLACEHOLDER, &placed)],
+            opts,
+            sink,
+            counter,
+        )
+        .map_err(|d| vec![d])?;
+        Ok(path)
+    });
+    paths.extend(page_paths.collect::<Result<Vec<_>, Vec<Diagnostic>>>()?);
+    let (csv, json) = year_data(year, &rows);
+    sink.put(OutputFile {
+        path: format!("years/{year}/data.csv"),
+        bytes: csv.into_bytes(),
+    })
+    .map_err(|d| vec![d])?;
+    sink.put(OutputFile {
+        path: format!("years/{year}/data.json"),
+        bytes: json.into_bytes(),
+    })
+    .map_err(|d| vec![d])?;
+    Ok((feed, paths))
 }
 
 fn emit(
