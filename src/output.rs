@@ -406,12 +406,10 @@ fn respell(listed: &Path, written: &Path) -> io::Result<bool> {
     let temporary = listed.with_file_name(temporary);
     fs::rename(listed, &temporary)?;
     fs::rename(&temporary, written)?;
-    if fs::symlink_metadata(&temporary).is_ok() {
-        if fs::symlink_metadata(&temporary)?.is_dir() {
-            fs::remove_dir(&temporary)?;
-        } else {
-            fs::remove_file(&temporary)?;
-        }
+    match fs::symlink_metadata(&temporary) {
+        Ok(m) if m.is_dir() => fs::remove_dir(&temporary)?,
+        Ok(_) => fs::remove_file(&temporary)?,
+        Err(_) => {}
     }
     Ok(true)
 }

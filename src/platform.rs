@@ -701,7 +701,7 @@ fn year_pages(shared: &Shared<'_>, bodies: &[BodySummary], year: u16) -> YearOut
         .filter(|b| b.error_years.contains(&year))
         .map(|b| b.name.as_str())
         .collect();
-    let mut table = year_views(year, &rows);
+    let mut table = year_table(year, &rows);
     if !left_out.is_empty() {
         for (_, v, _) in &mut table.pages {
             v.notes.push(format!(
@@ -962,7 +962,7 @@ const ROW_TEMPLATE: &str = "partials/platform_year_row.html";
 /// Placeholder of the table rows in a cross-body page.
 const ROWS_PLACEHOLDER: &str = "\u{e000}rows\u{e001}";
 
-fn year_views(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> YearTable {
+fn year_table(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> YearTable {
     let metrics = year_metrics(rows);
     let values: Vec<Vec<Option<Decimal>>> = rows
         .iter()

@@ -622,14 +622,12 @@ pub fn decode(name: &str, mut bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> 
         bytes.drain(..3);
     }
     // Validated with simdutf8 (SIMD; std's check goes byte by byte through Chinese text, which
-    // was 3% of a platform build); the slow std path only runs to locate an error.
-    let text = match simdutf8::basic::from_utf8(&bytes) {
+    // was 3% of a platform build).
+    let text = match simdutf8::compat::from_utf8(&bytes) {
         // SAFETY: simdutf8 has just checked that `bytes` is valid UTF-8.
         Ok(_) => unsafe { String::from_utf8_unchecked(bytes) },
-        Err(_) => {
-            let valid = std::str::from_utf8(&bytes)
-                .err()
-                .map_or(bytes.len(), |e| e.valid_up_to());
+        Err(e) => {
+            let valid = e.valid_up_to();
             let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
             let line = prefix.matches('\n').count() + 1;
             let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

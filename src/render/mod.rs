@@ -861,39 +861,43 @@ pub fn site_meta(sv: &SiteView, page_meta: Vec<MetaTag>) -> Vec<MetaTag> {
     meta
 }
 
-/// Render a page template into bytes. Tera writes straight into the buffer, so the page is
-/// never validated as UTF-8 twice (templates and context values are UTF-8 already).
-pub fn render_page(
-    tera: &tera::Tera,
+/// Render a template into bytes, in a buffer of about the expected size. Tera writes straight
+/// into the buffer, so the output is never validated as UTF-8 twice (templates and context
+/// values are UTF-8 already).
+fn render_template(
+    theme: &Theme,
     template: &str,
     ctx: &Context,
-) -> Result<Vec<u8>, tera::Error> {
-    let mut html = Vec::with_capacity(48 * 1024);
-    tera.render_to(template, ctx, &mut html)?;
+    capacity: usize,
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut html = Vec::with_capacity(capacity);
+    theme
+        .tera
+        .render_to(template, ctx, &mut html)
+        .map_err(|e| theme::render_diagnostic(&e, template))?;
     Ok(html)
 }
 
 /// Render one page of `template` to `path`: Tera, then the serve script and minifying, then the
-/// tables into their placeholders; counted and handed to the sink. Every HTML page of a build
-/// (a body's or a platform's) goes through here.
+/// fragments (official tables, cross-body table rows) into their placeholders; counted and
+/// handed to the sink. Every HTML page of a build (a body's or a platform's) goes through here.
 #[allow(clippy::too_many_arguments)]
 pub fn emit_page(
     theme: &Theme,
     template: &str,
     path: &str,
     ctx: &Context,
-    tables: &[(&str, &[u8])],
+    fragments: &[(&str, &[u8])],
     opts: &Options,
     sink: &dyn Sink,
     counter: &Counter,
 ) -> Result<(), Diagnostic> {
-    let html = render_page(&theme.tera, template, ctx)
-        .map_err(|e| theme::render_diagnostic(&e, template))?;
+    let html = render_template(theme, template, ctx, 48 * 1024)?;
     counter.add_page();
     let page = finish_html(html, opts);
     sink.put(OutputFile {
         path: path.to_string(),
-        bytes: place_tables(page, tables),
+        bytes: place_fragments(page, fragments),
     })
 }
 
@@ -906,11 +910,7 @@ pub fn render_fragment(
     ctx: &Context,
     opts: &Options,
 ) -> Result<Vec<u8>, Diagnostic> {
-    let mut html = Vec::with_capacity(1024);
-    theme
-        .tera
-        .render_to(template, ctx, &mut html)
-        .map_err(|e| theme::render_diagnostic(&e, template))?;
+    let html = render_template(theme, template, ctx, 1024)?;
     Ok(if opts.minify {
         compact::compact(&html)
     } else {
@@ -931,16 +931,16 @@ pub fn finish_html(mut html: Vec<u8>, opts: &Options) -> Vec<u8> {
     compact::compact(&html)
 }
 
-/// Replace each table placeholder of a finished page with the table's HTML.
-pub fn place_tables(page: Vec<u8>, tables: &[(&str, &[u8])]) -> Vec<u8> {
-    if tables.is_empty() {
+/// Replace each placeholder of a finished page with its fragment's HTML.
+pub fn place_fragments(page: Vec<u8>, fragments: &[(&str, &[u8])]) -> Vec<u8> {
+    if fragments.is_empty() {
         return page;
     }
-    let extra: usize = tables.iter().map(|(_, h)| h.len()).sum();
+    let extra: usize = fragments.iter().map(|(_, h)| h.len()).sum();
     let mut out = Vec::with_capacity(page.len() + extra);
     let mut rest: &[u8] = &page;
-    // Placeholders appear in table order; find each after the previous one.
-    for (marker, html) in tables {
+    // Placeholders appear in the order given; find each after the previous one.
+    for (marker, html) in fragments {
         match memchr::memmem::find(rest, marker.as_bytes()) {
             Some(at) => {
                 out.extend_from_slice(&rest[..at]);

@@ -91,11 +91,7 @@ impl TableView {
             h.push_str("</p>");
         }
         h.push_str("</div><p class=table-download><a");
-        // A base64 `data:` URL: quoted for its `=` padding, with nothing to escape.
-        debug_assert!(!self.csv.contains(['"', '&', '<', '>', '\'']));
-        h.push_str(" href=\"");
-        h.push_str(&self.csv);
-        h.push('"');
+        attr(&mut h, "href", &self.csv);
         attr(&mut h, "download", &self.download_name);
         let kb = if self.csv_bytes >= 1024 {
             self.csv_bytes / 1024 + 1
