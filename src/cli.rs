@@ -143,51 +143,22 @@ fn color() -> bool {
 }
 
 fn check(root: PathBuf, format: OutputFormat) -> ExitCode {
-    if crate::platform::is_platform(&root) {
-        return check_platform(root, format);
-    }
     let checked = match pipeline::check(&root) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return usage_error(&e),
     };
-    let diags = &checked.diagnostics;
     match format {
         OutputFormat::Json => {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{}", diagnostic::to_json(diags));
+            let all: Vec<diagnostic::Diagnostic> = checked.diagnostics().cloned().collect();
+            let _ = writeln!(std::io::stdout().lock(), "{}", diagnostic::to_json(&all));
         }
         OutputFormat::Human => {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "{}", diagnostic::render_all(diags, color()));
-            let years: Vec<String> = checked
-                .site
-                .as_ref()
-                .map(|s| s.years.iter().map(|y| y.year.to_string()).collect())
-                .unwrap_or_default();
-            let _ = writeln!(
-                err,
-                "检查完成：{} 个年度（{}），{} 个错误，{} 个警告。",
-                years.len(),
-                if years.is_empty() {
-                    "无".to_string()
-                } else {
-                    years.join("、")
-                },
-                checked.errors(),
-                checked.warnings()
-            );
+            let _ = write!(std::io::stderr().lock(), "{}", checked.report(color()));
         }
     }
-    exit_status(&checked)
-}
-
-fn exit_status(checked: &pipeline::Checked) -> ExitCode {
     if checked.has_io_problem() {
         ExitCode::from(2)
-    } else if checked.errors() > 0 {
+    } else if checked.counts().0 > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -228,102 +199,13 @@ fn new(root: PathBuf, year: u16) -> ExitCode {
     }
 }
 
-fn check_platform(root: PathBuf, format: OutputFormat) -> ExitCode {
-    let checked = match crate::platform::check(&root) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("错误：{e}");
-            return ExitCode::from(2);
-        }
-    };
-    match format {
-        OutputFormat::Json => {
-            let all: Vec<diagnostic::Diagnostic> =
-                checked.all_diagnostics().into_iter().cloned().collect();
-            println!("{}", diagnostic::to_json(&all));
-        }
-        OutputFormat::Human => eprint!("{}", crate::platform::check_report(&checked, color())),
-    }
-    if checked.has_io_problem() {
-        ExitCode::from(2)
-    } else if checked.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn build_platform(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
-    let started = std::time::Instant::now();
-    let mut err = std::io::stderr().lock();
-    match pipeline::build_platform(&root, output.as_deref()) {
-        Ok(built) => {
-            let (n, with_errors, with_warnings) = built.summary();
-            let _ = writeln!(
-                err,
-                "检查：{n} 个机关，其中 {with_errors} 个有错误，{with_warnings} 个只有警告（运行 gongkai check 查看详情）。"
-            );
-            for b in &built.bodies {
-                if !b.error_years.is_empty() {
-                    let list: Vec<String> = b.error_years.iter().map(u16::to_string).collect();
-                    let _ = writeln!(
-                        err,
-                        "未发布：{}/ 的 {} 年度（有错误）",
-                        b.slug,
-                        list.join("、")
-                    );
-                } else if !b.loaded {
-                    let _ = writeln!(err, "未发布：{}/（site.toml 有错误）", b.slug);
-                }
-                if b.loaded {
-                    let rest = if b.years.is_empty() {
-                        ""
-                    } else {
-                        "，其余照常发布"
-                    };
-                    for file in &b.other_errors {
-                        let _ =
-                            writeln!(err, "有错误：{}/{file}（出错的内容未采用{rest}）", b.slug);
-                    }
-                }
-            }
-            print_summary(&built.output, built.pages, built.written, started);
-            ExitCode::SUCCESS
-        }
-        Err(pipeline::BuildError::Load(e)) => usage_error(&e),
-        Err(pipeline::BuildError::Invalid(diags)) => {
-            let _ = write!(err, "{}", diagnostic::render_all(&diags, color()));
-            let _ = writeln!(
-                err,
-                "平台设置有错误，未生成网站；原有的输出文件夹保持不变。"
-            );
-            ExitCode::from(1)
-        }
-        Err(pipeline::BuildError::Output(e)) => usage_error(&e),
-    }
-}
-
 fn build(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
-    if crate::platform::is_platform(&root) {
-        return build_platform(root, output);
-    }
     let started = std::time::Instant::now();
-    let mut err = std::io::stderr().lock();
     match pipeline::build(&root, output.as_deref()) {
         Ok(built) => {
-            let (_, warnings) = diagnostic::counts(&built.warnings);
-            if warnings > 0 {
-                let _ = writeln!(
-                    err,
-                    "注意：有 {warnings} 个警告，运行 gongkai check 查看详情。"
-                );
-            }
-            if !built.missing_website_details.is_empty() {
-                let _ = writeln!(
-                    err,
-                    "提示：site.toml 未填写{}，页脚不显示这些项目（《政府网站发展指引》要求展示）。",
-                    built.missing_website_details.join("、")
-                );
+            let mut err = std::io::stderr().lock();
+            for line in built.notes() {
+                let _ = writeln!(err, "{line}");
             }
             print_summary(&built.output, built.pages, built.written, started);
             ExitCode::SUCCESS
@@ -331,6 +213,7 @@ fn build(root: PathBuf, output: Option<PathBuf>) -> ExitCode {
         Err(pipeline::BuildError::Load(e)) => usage_error(&e),
         Err(pipeline::BuildError::Invalid(diags)) => {
             let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).cloned().collect();
+            let mut err = std::io::stderr().lock();
             let _ = write!(err, "{}", diagnostic::render_all(&errors, color()));
             let _ = writeln!(
                 err,

@@ -131,6 +131,25 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// The same diagnostic with its file name under `prefix` (a body's folder in a platform);
+    /// one without a file is named by the folder.
+    pub fn with_prefix(mut self, prefix: &str) -> Diagnostic {
+        if let Some(src) = &self.source {
+            self.source = Some(src.renamed(&format!("{prefix}{}", src.name)));
+        } else {
+            self.source = Some(SourceFile::new(prefix.trim_end_matches('/'), ""));
+        }
+        self
+    }
+
+    /// Attach a file name to a diagnostic that has none (a problem of a folder).
+    pub fn with_file_name(mut self, name: &str) -> Self {
+        if self.source.is_none() {
+            self.source = Some(SourceFile::new(name, ""));
+        }
+        self
+    }
+
     /// The notes printed under the snippet.
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();

@@ -116,7 +116,17 @@ pub fn site(data: &[u8]) {
     diagnostic::sort(&mut diags);
     print(&diags);
     if diagnostic::counts(&diags).0 == 0 {
-        let rendered = pipeline::render_in_memory(&site, &crate::render::Options::default());
+        let project = crate::project::Project::office(&site.root);
+        let body = crate::project::Body {
+            folder: String::new(),
+            site: Some(site),
+            diagnostics: diags,
+        };
+        let rendered = pipeline::preview_project(
+            &project,
+            Some(vec![body]),
+            &crate::render::Options::default(),
+        );
         std::hint::black_box(rendered.is_ok());
     }
 }

@@ -20,7 +20,7 @@ pub mod narrative;
 pub mod number;
 pub mod output;
 pub mod pipeline;
-pub mod platform;
+pub mod project;
 pub mod render;
 pub mod report;
 pub mod scaffold;

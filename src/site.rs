@@ -227,16 +227,6 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     })
 }
 
-impl Diagnostic {
-    /// Attach a file name to a diagnostic that has none (for folder-level problems).
-    fn with_file_name(mut self, name: &str) -> Self {
-        if self.source.is_none() {
-            self.source = Some(SourceFile::new(name, ""));
-        }
-        self
-    }
-}
-
 fn load_year(
     formats: &'static Formats,
     root: &Path,

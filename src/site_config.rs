@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 
+/// The settings file of a body (and of a single-office site).
+pub const SITE_TOML: &str = "site.toml";
+/// The file that makes a folder a platform.
+pub const PLATFORM_TOML: &str = "platform.toml";
+
 /// Kinds of body, as written in `body.kind`. Rules name them (e.g. R2.2: only the governments
 /// of provinces, 设区的市 and 自治州 make 规章).
 pub const BODY_KINDS: &[&str] = &[
@@ -214,6 +219,57 @@ impl SiteConfig {
             Ok(config)
         } else {
             Err(diags)
+        }
+    }
+}
+
+/// `platform.toml`: the settings of a platform (many bodies in one build).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// Name of the platform, e.g. `示例区政府信息公开工作年度报告`.
+    pub name: String,
+    /// Theme.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Public address, for sitemap.xml and the Atom feed.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The office that runs the platform (footer contact).
+    pub operator: Body,
+    /// Website details (footer, meta tags).
+    #[serde(default)]
+    pub website: Website,
+}
+
+impl PlatformConfig {
+    /// Parse `platform.toml`; problems are added to `diags`.
+    pub fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<PlatformConfig> {
+        match toml::from_str::<PlatformConfig>(&file.text) {
+            Ok(c) => {
+                if !BODY_KINDS.contains(&c.operator.kind.as_str()) {
+                    diags.push(
+                        Diagnostic::error(
+                            "C1",
+                            format!("机关类别「{}」不在可选范围内", c.operator.kind),
+                        )
+                        .in_file(file)
+                        .hint(format!("operator.kind 可填：{}", BODY_KINDS.join("、"))),
+                    );
+                    return None;
+                }
+                Some(c)
+            }
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                diags.push(
+                    Diagnostic::error("C1", format!("platform.toml 格式错误（{}）", e.message()))
+                        .at(file, span)
+                        .label("这里")
+                        .hint("platform.toml 需要 name 和 [operator]（name、kind），可选 base_url、theme 和 [website]。"),
+                );
+                None
+            }
         }
     }
 }

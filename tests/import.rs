@@ -240,7 +240,7 @@ fn dongliu_reproduces_the_bundled_report() {
     // The site checks exactly as the bundled one: no errors, the same warnings.
     let checked = pipeline::check(dir.path()).unwrap();
     let rules = |c: &pipeline::Checked| {
-        let mut r: Vec<String> = c.diagnostics.iter().map(|d| d.rule.clone()).collect();
+        let mut r: Vec<String> = c.diagnostics().map(|d| d.rule.clone()).collect();
         r.sort();
         r
     };
@@ -258,7 +258,7 @@ fn dongliu_reproduces_the_bundled_report() {
         )
         .unwrap();
     }
-    assert_eq!(checked.errors(), 0);
+    assert_eq!(checked.counts().0, 0);
     assert_eq!(
         rules(&checked),
         rules(&pipeline::check(bundled_site.path()).unwrap())
@@ -874,7 +874,7 @@ fn multi_year_import_is_checked_across_years() {
             .all(|o| o.written.len() == 2 && o.refused.is_none())
     );
     let checked = pipeline::check(dir.path()).unwrap();
-    let site = checked.site.as_ref().unwrap();
+    let site = checked.bodies[0].site.as_ref().unwrap();
     let years: Vec<u16> = site.years.iter().map(|y| y.year).collect();
     assert_eq!(years, [2019, 2020, 2021]);
     assert_eq!(
@@ -884,7 +884,11 @@ fn multi_year_import_is_checked_across_years() {
             .collect::<Vec<_>>(),
         ["2019", "2019", "2021"]
     );
-    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+    assert!(
+        checked.diagnostics().next().is_none(),
+        "{:#?}",
+        checked.bodies
+    );
     // Year-over-year figures line up: 2020's 上年结转 = 2019's 结转下年度, 2021's = 2020's.
     let metric = |i: usize, m: &str| site.years[i].report.metric(m).unwrap().to_string();
     assert_eq!(
@@ -940,11 +944,10 @@ fn multi_year_import_is_checked_across_years() {
     let checked = pipeline::check(dir.path()).unwrap();
     assert!(
         checked
-            .diagnostics
-            .iter()
+            .diagnostics()
             .any(|d| d.rule == "R-X1" && d.file() == "content/2020/report.yaml"),
         "{:#?}",
-        checked.diagnostics
+        checked.bodies
     );
 }
 

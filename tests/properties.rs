@@ -226,8 +226,7 @@ fn errors(root: &Path) -> Vec<String> {
 fn problems(root: &Path, warnings: bool) -> Vec<String> {
     let checked = pipeline::check(root).unwrap();
     checked
-        .diagnostics
-        .iter()
+        .diagnostics()
         .filter(|d| d.is_error() || (warnings && !matches!(d.rule.as_str(), "R3.7" | "R4.3")))
         .map(|d| d.one_line())
         .collect()

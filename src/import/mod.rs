@@ -42,7 +42,6 @@ use serde::Serialize;
 
 use crate::export::{self, TidyCell};
 use crate::format::{self, Edition, PartKind};
-use crate::pipeline;
 use crate::report::{self, writer};
 use crate::site::{self, REPORT_MD, REPORT_YAML};
 use crate::site_config::SiteConfig;
@@ -803,11 +802,7 @@ pub fn cli(root: &Path, files: &[PathBuf], force: bool, json: bool, color: bool)
         .filter(|o| !o.written.is_empty())
         .filter_map(|o| o.analysis.as_ref().ok().map(|a| a.year))
         .collect();
-    let checked = if years.is_empty() {
-        None
-    } else {
-        pipeline::check(root).ok()
-    };
+    let checked = (!years.is_empty()).then(|| crate::project::Body::check(root, ""));
     let diagnostics: Vec<crate::diagnostic::Diagnostic> = checked
         .as_ref()
         .map(|c| {

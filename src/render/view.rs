@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::format::{Edition, PartKind};
 use crate::markdown::{self, RenderOptions};
-use crate::narrative::{self, Narrative};
+use crate::narrative::Narrative;
 use crate::number::Decimal;
 use crate::report::Report;
 use crate::site::{Site, YearReport};
@@ -687,7 +687,34 @@ pub fn plain_excerpt(markdown_text: &str, max: usize) -> String {
     text
 }
 
-/// Whether narrative part bodies are blank (used to omit empty sections' text).
-pub fn is_blank(text: &str) -> bool {
-    narrative::is_blank(text)
+/// The home page's list of reports, newest first, with key figures against the year before.
+pub fn report_cards(
+    site: &Site,
+    values: &BTreeMap<u16, BTreeMap<String, Decimal>>,
+) -> Vec<ReportCard> {
+    let mut cards = Vec::new();
+    for (i, y) in site.years.iter().enumerate().rev() {
+        let prev = i
+            .checked_sub(1)
+            .map(|p| &site.years[p])
+            .filter(|p| p.year + 1 == y.year);
+        let here = values.get(&y.year).cloned().unwrap_or_default();
+        let before = prev.and_then(|p| values.get(&p.year));
+        let published_iso = y.report.published.clone().unwrap_or_default();
+        cards.push(ReportCard {
+            year: y.year,
+            title: report_title(site, y),
+            url: format!("{}/index.html", y.year),
+            edition: format!("{}（{}）", y.report.edition.name, y.report.edition.notice),
+            published: if published_iso.is_empty() {
+                String::new()
+            } else {
+                date_text(&published_iso)
+            },
+            published_iso: published_iso.split(' ').next().unwrap_or("").to_string(),
+            figures: figures(y.report.edition, &here, before),
+            compared_with: prev.map(|p| p.year),
+        });
+    }
+    cards
 }

@@ -23,7 +23,8 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::diagnostic::Diagnostic;
-use crate::pipeline::{self, BuildError};
+use crate::pipeline;
+use crate::project::Project;
 use crate::render;
 
 /// The script `serve` injects into every page (never into `build` output).
@@ -140,71 +141,33 @@ impl State {
     }
 }
 
-/// A rendered preview.
+/// A rendered preview: the files by path, and the errors of what a platform publishes without
+/// (years and pages of its bodies); the preview shows the project as `build` would publish it,
+/// with these over every page.
 pub struct Preview {
     /// The files, by path.
     pub files: HashMap<String, Arc<Vec<u8>>>,
-    /// The errors of what a platform publishes without (years and pages of its bodies); the
-    /// preview shows the platform as `build` would publish it, with these over every page.
+    /// The errors of what was left out.
     pub left_out: Vec<Diagnostic>,
 }
 
-impl Preview {
-    fn new(files: Vec<render::OutputFile>, left_out: Vec<Diagnostic>) -> Self {
-        Preview {
-            files: files
-                .into_iter()
-                .map(|f| (f.path, Arc::new(f.bytes)))
-                .collect(),
-            left_out,
-        }
-    }
-}
-
-/// Check and render the site (or platform) into memory, with the live script injected and
-/// without minifying. An error in a single site fails the preview (the last good one stays);
-/// on a platform only an error of the platform itself does, as for `build`.
+/// Check and render the project into memory, with the live script injected and without
+/// minifying. What `build` refuses fails the preview (the last good one stays); what it leaves
+/// out is left out and listed.
 pub fn render_snapshot(root: &Path) -> Result<Preview, Vec<Diagnostic>> {
     let options = render::Options {
         minify: false,
         inject: Some(format!("<script>{LIVE_SCRIPT}</script>")),
     };
-    if crate::platform::is_platform(root) {
-        let checked = crate::platform::check(root)
-            .map_err(|e| vec![Diagnostic::error("F1", e.to_string())])?;
-        if checked.config.is_none() || checked.diagnostics.iter().any(|d| d.is_error()) {
-            return Err(checked.diagnostics);
-        }
-        let left_out: Vec<Diagnostic> = checked
-            .all_diagnostics()
+    let preview = pipeline::preview(root, &options)?;
+    Ok(Preview {
+        files: preview
+            .files
             .into_iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        let sink = render::MemorySink::new();
-        crate::platform::render(&checked, &options, &sink)?;
-        return Ok(Preview::new(sink.into_files(), left_out));
-    }
-    let checked =
-        pipeline::check(root).map_err(|e| vec![Diagnostic::error("F1", e.to_string())])?;
-    let errors: Vec<Diagnostic> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let Some(site) = checked.site else {
-        return Err(checked.diagnostics);
-    };
-    match pipeline::render_in_memory(&site, &options) {
-        Ok((files, _)) => Ok(Preview::new(files, Vec::new())),
-        Err(BuildError::Invalid(d)) => Err(d),
-        Err(BuildError::Load(e)) => Err(vec![Diagnostic::error("F1", e.to_string())]),
-        Err(BuildError::Output(e)) => Err(vec![Diagnostic::error("F1", e.to_string())]),
-    }
+            .map(|f| (f.path, Arc::new(f.bytes)))
+            .collect(),
+        left_out: preview.withheld,
+    })
 }
 
 /// What the pages under the overlay show.
@@ -265,11 +228,8 @@ fn escape(s: &str) -> String {
 
 /// Run the preview server until Ctrl-C. Returns the exit status.
 pub fn run(opts: ServeOptions) -> u8 {
-    if !opts.root.join("site.toml").is_file() && !crate::platform::is_platform(&opts.root) {
-        eprintln!(
-            "错误：{} 不是 gongkai 站点：找不到 site.toml。请在站点目录中运行，或用 --root 指定站点目录。",
-            opts.root.display()
-        );
+    if let Err(e) = Project::open(&opts.root) {
+        eprintln!("错误：{e}");
         return 2;
     }
     let state = State::new(opts.root.clone());
