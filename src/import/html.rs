@@ -462,17 +462,12 @@ pub(crate) fn read_grid(edition: &'static Edition, grid: &Grid, ex: &mut Extract
                 .filter(|id| !label_ids.contains(id) && reads[*id].value.is_some())
                 .collect();
             let row = node.leaf.unwrap_or(0);
-            read_row(
+            let sheet = Sheet {
                 edition,
                 grid,
-                &reads,
-                ti,
-                row,
-                &values,
-                &header_rows,
-                ex,
-                &mut realigned,
-            );
+                reads: &reads,
+            };
+            read_row(&sheet, (ti, row), &values, &header_rows, ex, &mut realigned);
             continue;
         }
         if column_labels && !filled {
@@ -544,17 +539,12 @@ pub(crate) fn read_grid(edition: &'static Edition, grid: &Grid, ex: &mut Extract
                 .copied()
                 .filter(|id| reads[*id].value.is_some())
                 .collect();
-            read_row(
+            let sheet = Sheet {
                 edition,
                 grid,
-                &reads,
-                ti,
-                0,
-                &values,
-                &header_rows,
-                ex,
-                &mut realigned,
-            );
+                reads: &reads,
+            };
+            read_row(&sheet, (ti, 0), &values, &header_rows, ex, &mut realigned);
         }
     }
     recognised
@@ -670,19 +660,28 @@ fn path_nodes(nodes: &'static [ColumnNode], leaf: usize) -> Option<Vec<&'static 
     None
 }
 
-/// Place the value cells of one data row under the header's columns.
-#[allow(clippy::too_many_arguments)]
-fn read_row(
+/// A table grid being read: the edition it is read against, the grid, and what each cell reads
+/// as.
+struct Sheet<'a> {
     edition: &'static Edition,
-    grid: &Grid,
-    reads: &[Read],
-    ti: usize,
-    row: usize,
+    grid: &'a Grid,
+    reads: &'a [Read],
+}
+
+/// Place the value cells of one data row (table `ti`, row `row`) under the header's columns.
+fn read_row(
+    sheet: &Sheet<'_>,
+    (ti, row): (usize, usize),
     values: &[usize],
     header_rows: &[usize],
     ex: &mut Extracted,
     realigned: &mut Vec<usize>,
 ) {
+    let Sheet {
+        edition,
+        grid,
+        reads,
+    } = *sheet;
     let table = &edition.tables[ti];
     let map = column_map(table, ti, grid, reads, header_rows, ex);
     let mut leaves: Vec<usize> = Vec::new();

@@ -326,6 +326,13 @@ fn part_key_matches(part: &format::Part, key: &str) -> bool {
     part.matches_title(bare)
 }
 
+/// The table being read: the report it fills, and its index and definition in the edition.
+struct At<'r> {
+    report: &'r mut Report,
+    ti: usize,
+    table: &'r Table,
+}
+
 struct Loader<'a> {
     formats: &'static Formats,
     file: &'a SourceFile,
@@ -545,22 +552,15 @@ impl Loader<'_> {
         let mut missing: Vec<(Range<usize>, String, Vec<String>)> = Vec::new();
         if table.single_row() {
             let mut found = Vec::new();
-            self.columns(report, ti, table, 0, &table.columns, map, &mut found, &[]);
+            let mut at = At { report, ti, table };
+            self.columns(&mut at, 0, &table.columns, map, &mut found, &[]);
             let miss = missing_columns(table, &found);
             if !miss.is_empty() {
                 missing.push((parent_span.clone(), String::new(), miss));
             }
         } else {
-            self.rows(
-                report,
-                ti,
-                table,
-                &table.rows,
-                map,
-                parent_span,
-                &[],
-                &mut missing,
-            );
+            let mut at = At { report, ti, table };
+            self.rows(&mut at, &table.rows, map, parent_span, &[], &mut missing);
         }
         // A table written in another edition's shape gets one S5 error, not dozens of S3.
         if self.foreign.len() > foreign_before {
@@ -623,12 +623,9 @@ impl Loader<'_> {
         self.diags.push(d);
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn rows(
         &mut self,
-        report: &mut Report,
-        ti: usize,
-        table: &Table,
+        at: &mut At<'_>,
         nodes: &[RowNode],
         map: &[Entry],
         parent_span: &Range<usize>,
@@ -636,7 +633,7 @@ impl Loader<'_> {
         missing: &mut Vec<(Range<usize>, String, Vec<String>)>,
     ) {
         let mut seen = vec![false; nodes.len()];
-        let column_keys = addressable_columns(&table.columns);
+        let column_keys = addressable_columns(&at.table.columns);
         let mut subtotal_entries: Vec<&Entry> = Vec::new();
         for e in map {
             let key = normalize_label_cow(&e.key);
@@ -647,7 +644,7 @@ impl Loader<'_> {
                     continue;
                 }
                 let candidates: Vec<String> = nodes.iter().map(|n| n.label.clone()).collect();
-                self.unknown_key(report, ti, table, e, &candidates, prefix);
+                self.unknown_key(at.report, at.ti, at.table, e, &candidates, prefix);
                 continue;
             };
             if seen[i] {
@@ -663,32 +660,14 @@ impl Loader<'_> {
             match node.leaf {
                 Some(row) => {
                     let mut found = Vec::new();
-                    self.columns(
-                        report,
-                        ti,
-                        table,
-                        row,
-                        &table.columns,
-                        inner,
-                        &mut found,
-                        &path,
-                    );
-                    let miss = missing_columns(table, &found);
+                    self.columns(at, row, &at.table.columns, inner, &mut found, &path);
+                    let miss = missing_columns(at.table, &found);
                     if !miss.is_empty() {
                         missing.push((e.key_span.clone(), path.join(" › "), miss));
                     }
                 }
                 None => {
-                    self.rows(
-                        report,
-                        ti,
-                        table,
-                        &node.children,
-                        inner,
-                        &e.key_span,
-                        &path,
-                        missing,
-                    );
+                    self.rows(at, &node.children, inner, &e.key_span, &path, missing);
                 }
             }
         }
@@ -698,7 +677,7 @@ impl Loader<'_> {
             }
             let is_total = node
                 .leaf
-                .is_some_and(|r| table.leaf_rows[r].total.is_some());
+                .is_some_and(|r| at.table.leaf_rows[r].total.is_some());
             if is_total {
                 continue;
             }
@@ -711,7 +690,7 @@ impl Loader<'_> {
             ));
         }
         if !subtotal_entries.is_empty() {
-            self.subtotals(report, ti, table, nodes, prefix, &subtotal_entries);
+            self.subtotals(at.report, at.ti, at.table, nodes, prefix, &subtotal_entries);
         }
     }
 
@@ -766,12 +745,9 @@ impl Loader<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn columns(
         &mut self,
-        report: &mut Report,
-        ti: usize,
-        table: &Table,
+        at: &mut At<'_>,
         row: usize,
         nodes: &[ColumnNode],
         map: &[Entry],
@@ -784,7 +760,7 @@ impl Loader<'_> {
             let key = normalize_label_cow(&e.key);
             let Some(i) = keys.iter().position(|n| n.has_key(&key)) else {
                 let candidates: Vec<String> = keys.iter().map(|n| n.label.clone()).collect();
-                self.unknown_key(report, ti, table, e, &candidates, row_path);
+                self.unknown_key(at.report, at.ti, at.table, e, &candidates, row_path);
                 continue;
             };
             if seen.contains(&i) {
@@ -794,11 +770,11 @@ impl Loader<'_> {
             let node = keys[i];
             match node.leaf {
                 Some(col) => {
-                    if let Some(cell) = self.value(table, col, &e.value, &|| {
-                        table.label_path(report.edition, row, col)
+                    if let Some(cell) = self.value(at.table, col, &e.value, &|| {
+                        at.table.label_path(at.report.edition, row, col)
                     }) {
-                        let idx = table.cell_index(row, col);
-                        report.tables[ti].cells[idx] = Some(cell);
+                        let idx = at.table.cell_index(row, col);
+                        at.report.tables[at.ti].cells[idx] = Some(cell);
                     }
                     // Even an invalid value counts as present: its own error says what is wrong.
                     found.push(col);
@@ -807,7 +783,7 @@ impl Loader<'_> {
                     let mut path = row_path.to_vec();
                     path.push(node.label.clone());
                     if let Some(inner) = self.expect_map(e, &node.label) {
-                        self.columns(report, ti, table, row, &node.children, inner, found, &path);
+                        self.columns(at, row, &node.children, inner, found, &path);
                     } else {
                         // Count the group's columns as present; the shape error was reported.
                         collect_leaves(node, found);
@@ -1209,6 +1185,13 @@ fn complete_totals(
     diags: &mut Vec<Diagnostic>,
 ) {
     let ncols = table.leaf_columns.len();
+    let mut totals = Totals {
+        table,
+        values,
+        edition,
+        file,
+        diags,
+    };
     // Column totals of every non-total row first, then row totals for every column (including
     // total columns), then column totals of total rows that are still missing.
     let total_rows: Vec<usize> = (0..table.leaf_rows.len())
@@ -1222,18 +1205,7 @@ fn complete_totals(
             for (col, c) in table.leaf_columns.iter().enumerate() {
                 if let Some(total) = &c.total {
                     let parts: Vec<usize> = total.of.iter().map(|&k| row * ncols + k).collect();
-                    settle(
-                        table,
-                        values,
-                        edition,
-                        file,
-                        diags,
-                        row * ncols + col,
-                        &parts,
-                        &total.rule,
-                        (row, col),
-                        false,
-                    );
+                    totals.settle(&parts, &total.rule, (row, col), false);
                 }
             }
         }
@@ -1244,93 +1216,87 @@ fn complete_totals(
                 };
                 for col in 0..ncols {
                     let parts: Vec<usize> = total.of.iter().map(|&r| r * ncols + col).collect();
-                    settle(
-                        table,
-                        values,
-                        edition,
-                        file,
-                        diags,
-                        row * ncols + col,
-                        &parts,
-                        &total.rule,
-                        (row, col),
-                        true,
-                    );
+                    totals.settle(&parts, &total.rule, (row, col), true);
                 }
             }
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn settle(
-    table: &Table,
-    values: &mut TableValues,
-    edition: &Edition,
-    file: &SourceFile,
-    diags: &mut Vec<Diagnostic>,
-    target: usize,
-    parts: &[usize],
-    rule: &str,
-    (row, col): (usize, usize),
-    row_total: bool,
-) {
-    let mut sum = Decimal::ZERO;
-    for &p in parts {
-        match &values.cells[p] {
-            Some(c) => sum = sum.plus(c.value),
-            None => return,
-        }
-    }
-    match &values.cells[target] {
-        None => {
-            values.cells[target] = Some(Cell {
-                value: sum,
-                span: None,
-                unit: None,
-                plus: false,
-            });
-        }
-        Some(given) if given.span.is_some() && given.value != sum => {
-            let span = given.span.clone().unwrap_or(0..0);
-            let row_label = table.leaf_rows[row].path.last().cloned();
-            let col_path = &table.leaf_columns[col].display_path;
-            let what = if row_total {
-                format!(
-                    "「{}」的「{}」不等于本列各项之和",
-                    row_label.unwrap_or_default(),
-                    col_path.join("›")
-                )
-            } else {
-                // Name the row, or for a single-row table the column group (行政复议 …).
-                let owner = row_label
-                    .unwrap_or_else(|| col_path[..col_path.len().saturating_sub(1)].join("›"));
-                format!("「{owner}」的总计不等于各项之和")
-            };
-            let mut d = Diagnostic::error(rule, what)
-                .at(file, span)
-                .label(format!("此处为 {}，各项之和为 {sum}", given.value))
-                .path(table.label_path(edition, row, col))
-                .expected_found(sum.to_string(), given.value.to_string())
-                .hint(if row_total {
-                    "总计应等于（一）至（六）各项之和。请核对各项数字；总计也可以删去，由系统自动计算。"
-                } else {
-                    "总计应等于同一行中各项之和。请核对各项数字；总计也可以删去，由系统自动计算。"
-                });
-            let mut shown = 0;
-            for &p in parts {
-                if let Some(c) = &values.cells[p]
-                    && let Some(s) = &c.span
-                    && shown < 3
-                    && !c.value.is_zero()
-                {
-                    d = d.related(s.clone(), format!("{}", c.value));
-                    shown += 1;
-                }
+/// One table's totals being filled in and checked.
+struct Totals<'a> {
+    table: &'a Table,
+    values: &'a mut TableValues,
+    edition: &'a Edition,
+    file: &'a SourceFile,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Totals<'_> {
+    /// The total at (`row`, `col`) of `rule` over the cells `parts`: computed when omitted,
+    /// checked when given. A total over an empty cell is left alone.
+    fn settle(&mut self, parts: &[usize], rule: &str, (row, col): (usize, usize), row_total: bool) {
+        let (table, edition, file) = (self.table, self.edition, self.file);
+        let values = &mut *self.values;
+        let diags = &mut *self.diags;
+        let target = row * table.leaf_columns.len() + col;
+        let mut sum = Decimal::ZERO;
+        for &p in parts {
+            match &values.cells[p] {
+                Some(c) => sum = sum.plus(c.value),
+                None => return,
             }
-            diags.push(d);
         }
-        Some(_) => {}
+        match &values.cells[target] {
+            None => {
+                values.cells[target] = Some(Cell {
+                    value: sum,
+                    span: None,
+                    unit: None,
+                    plus: false,
+                });
+            }
+            Some(given) if given.span.is_some() && given.value != sum => {
+                let span = given.span.clone().unwrap_or(0..0);
+                let row_label = table.leaf_rows[row].path.last().cloned();
+                let col_path = &table.leaf_columns[col].display_path;
+                let what = if row_total {
+                    format!(
+                        "「{}」的「{}」不等于本列各项之和",
+                        row_label.unwrap_or_default(),
+                        col_path.join("›")
+                    )
+                } else {
+                    // Name the row, or for a single-row table the column group (行政复议 …).
+                    let owner = row_label
+                        .unwrap_or_else(|| col_path[..col_path.len().saturating_sub(1)].join("›"));
+                    format!("「{owner}」的总计不等于各项之和")
+                };
+                let mut d = Diagnostic::error(rule, what)
+                    .at(file, span)
+                    .label(format!("此处为 {}，各项之和为 {sum}", given.value))
+                    .path(table.label_path(edition, row, col))
+                    .expected_found(sum.to_string(), given.value.to_string())
+                    .hint(if row_total {
+                        "总计应等于（一）至（六）各项之和。请核对各项数字；总计也可以删去，由系统自动计算。"
+                    } else {
+                        "总计应等于同一行中各项之和。请核对各项数字；总计也可以删去，由系统自动计算。"
+                    });
+                let mut shown = 0;
+                for &p in parts {
+                    if let Some(c) = &values.cells[p]
+                        && let Some(s) = &c.span
+                        && shown < 3
+                        && !c.value.is_zero()
+                    {
+                        d = d.related(s.clone(), format!("{}", c.value));
+                        shown += 1;
+                    }
+                }
+                diags.push(d);
+            }
+            Some(_) => {}
+        }
     }
 }
 
