@@ -3,11 +3,9 @@
 //! errors, a home page by kind with check status, and a cross-body view per year in pre-rendered
 //! orderings with downloads.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn check_groups_problems_per_body_with_a_summary() {

@@ -2,11 +2,9 @@
 //! (示例街道, 2019–2022, both editions): `check` must name the rule, the label path and the
 //! line of the value, and exit 1 for errors, 0 for warnings.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 /// One way to break one rule.
 struct Case {

@@ -2,8 +2,6 @@
 //! place, the overlay on a broken edit and its clearing, recovery from a failing first build,
 //! refused traversal variants, content types, and a clean stop that never touches public/.
 
-mod common;
-
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -11,8 +9,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::server::{Server, raw_request};
-use common::*;
+use crate::common::server::{Server, raw_request};
+use crate::common::*;
 
 /// The next live event's JSON.
 fn next_event(

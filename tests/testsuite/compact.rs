@@ -4,9 +4,7 @@
 //! once whitespace is collapsed as a browser collapses it. Also: the minified pages are not
 //! much larger than minify-html's.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use gongkai::render::Options;
 
 /// What a browser renders of a page, as a token list: tags with their attributes, and text

@@ -13,8 +13,6 @@
 // The generator walks table grids by row and column index, as the format defines them.
 #![allow(clippy::needless_range_loop)]
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
@@ -203,7 +201,7 @@ fn edition_for(which: bool) -> (&'static Edition, u16) {
 /// A site with one year: the fixture's site.toml and report.md, the given report.yaml.
 fn site(year: u16, report_yaml: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let fixture = common::fixture("multi-year");
+    let fixture = crate::common::fixture("multi-year");
     fs::copy(fixture.join("site.toml"), dir.path().join("site.toml")).unwrap();
     let y = dir.path().join(format!("content/{year}"));
     fs::create_dir_all(&y).unwrap();

@@ -2,11 +2,9 @@
 //! the scaffold's carry-overs, and the promise that no single wrong count in parts 三 or 四
 //! passes.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn bundled_site_passes_with_exactly_the_warnings_it_deserves() {

@@ -14,8 +14,6 @@
 //! that must be accepted (BOM, CRLF, hostile Markdown, template text) build, and the output is
 //! checked for what must and must not be in it.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -65,6 +63,10 @@ struct Case {
     /// Paths to replace with a named pipe (FIFO).
     #[serde(default)]
     fifo: Vec<String>,
+    /// An endurance case (a 100 MB input): left out of plain `cargo test`, run by
+    /// `bad_inputs_endurance` (`cargo test -- --ignored`, in `.ci/run`).
+    #[serde(default)]
+    endurance: bool,
     /// Import: source files, relative to the case's `input/` folder.
     #[serde(default)]
     import: Vec<String>,
@@ -127,7 +129,7 @@ const CASES: &str = "tests/bad_inputs";
 const OLD_SITE_MARK: &str = "旧网站-OLD-SITE-7f3a";
 
 fn cases_dir() -> PathBuf {
-    common::repo().join(CASES)
+    crate::common::repo().join(CASES)
 }
 
 fn case_names() -> Vec<String> {
@@ -180,12 +182,12 @@ fn prepare(name: &str, case: &Case) -> Workspace {
                 Some((f, y)) => (f, Some(y)),
                 None => (base, None),
             };
-            let from = common::fixture(fixture);
+            let from = crate::common::fixture(fixture);
             match year {
-                None => common::copy_dir(&from, &site),
+                None => crate::common::copy_dir(&from, &site),
                 Some(year) => {
                     fs::copy(from.join("site.toml"), site.join("site.toml")).unwrap();
-                    common::copy_dir(
+                    crate::common::copy_dir(
                         &from.join("content").join(year),
                         &site.join("content").join(year),
                     );
@@ -202,9 +204,9 @@ fn prepare(name: &str, case: &Case) -> Workspace {
         }
     }
     let case_dir = cases_dir().join(name);
-    common::copy_dir_except(&case_dir, &site, &["case.toml", "input"]);
+    crate::common::copy_dir_except(&case_dir, &site, &["case.toml", "input"]);
     if case_dir.join("input").is_dir() {
-        common::copy_dir(&case_dir.join("input"), &input);
+        crate::common::copy_dir(&case_dir.join("input"), &input);
     }
     for e in &case.edit {
         let p = site.join(&e.file);
@@ -253,7 +255,10 @@ fn prepare(name: &str, case: &Case) -> Workspace {
             .replace("{outside}", outside.to_str().unwrap())
             .replace(
                 "{fixtures}",
-                common::fixture("").to_str().unwrap().trim_end_matches('/'),
+                crate::common::fixture("")
+                    .to_str()
+                    .unwrap()
+                    .trim_end_matches('/'),
             );
         std::os::unix::fs::symlink(&target, &p).unwrap();
     }
@@ -794,18 +799,37 @@ fn run_case(name: &str) -> Result<Option<String>, String> {
 
 #[test]
 fn bad_inputs() {
+    run_catalogue(false);
+}
+
+/// The endurance cases of the catalogue (100 MB inputs), for `.ci/run`.
+#[test]
+#[ignore = "endurance: 100 MB inputs; .ci/run runs it"]
+fn bad_inputs_endurance() {
+    run_catalogue(true);
+}
+
+/// Run every case of the catalogue whose `endurance` flag is `endurance` (or, with
+/// `BAD_INPUT=<fragment>`, the cases whose name contains it), two at a time.
+fn run_catalogue(endurance: bool) {
     let names = case_names();
     let only = std::env::var("BAD_INPUT").ok();
     let names: Vec<String> = names
         .into_iter()
-        .filter(|n| only.as_ref().is_none_or(|o| n.contains(o.as_str())))
+        .filter(|n| match &only {
+            Some(o) => n.contains(o.as_str()),
+            None => load_case(n).endurance == endurance,
+        })
         .collect();
-    if only.is_none() {
+    if only.is_none() && !endurance {
         assert!(
             names.len() >= 60,
             "the catalogue has {} cases, at least 60 expected",
             names.len()
         );
+    }
+    if endurance {
+        assert!(!names.is_empty(), "no endurance case in the catalogue");
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(Vec::new());

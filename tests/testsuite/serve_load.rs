@@ -1,8 +1,6 @@
 //! The preview server under load: 100 concurrent keep-alive connections for 30 seconds while the
 //! site is edited and rebuilt, with zero errors; and memory that stays flat over 1,000 rebuilds.
 
-mod common;
-
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -10,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// One keep-alive request on an open connection: the status, after reading the whole body.
 fn request(stream: &mut TcpStream, path: &str) -> std::io::Result<u16> {
@@ -46,6 +44,7 @@ fn request(stream: &mut TcpStream, path: &str) -> std::io::Result<u16> {
 }
 
 #[test]
+#[ignore = "endurance: 30 s of load; .ci/run runs it"]
 fn hundred_concurrent_connections_for_thirty_seconds_while_editing() {
     let site = temp_site("bundled");
     let server = server::Server::start(site.path());
@@ -130,6 +129,7 @@ fn rss_kib(pid: u32) -> u64 {
 
 #[cfg(target_os = "linux")]
 #[test]
+#[ignore = "endurance: 1,000 rebuilds; .ci/run runs it"]
 fn memory_stays_flat_over_a_thousand_rebuilds() {
     let site = temp_site("bundled");
     let server = server::Server::start(site.path());

@@ -4,8 +4,6 @@
 //! (`gongkai::fuzz_targets`), plus a fixed set of truncations and byte edits of each seed. This
 //! is the CI smoke run of the fuzzers; the long runs are documented in fuzz/README.md.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +30,7 @@ fn named(name: &'static str) -> impl Fn(&Path) -> bool {
 
 /// The seeds of a target, as `fuzz/seed.sh` collects them, and its regression inputs.
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
-    let repo = common::repo();
+    let repo = crate::common::repo();
     let mut paths = Vec::new();
     let content_dirs = [
         repo.join("content"),

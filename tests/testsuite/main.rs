@@ -1,0 +1,21 @@
+//! The integration tests, in one binary (the mdBook `tests/testsuite/` pattern): one link of
+//! the crate and its dependencies instead of one per test file.
+//!
+//! Plain `cargo test` runs the whole correctness net. The endurance runs — the serve load test,
+//! the killed-build trials, the 100 MB inputs — are `#[ignore]`d; `.ci/run` runs them with
+//! `cargo test -- --ignored`.
+
+mod common;
+
+mod bad_inputs;
+mod build;
+mod check;
+mod compact;
+mod fuzz_corpus;
+mod import;
+mod interrupted;
+mod platform;
+mod properties;
+mod rules;
+mod serve;
+mod serve_load;
