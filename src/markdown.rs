@@ -325,8 +325,28 @@ fn join_cjk_soft_breaks(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     out
 }
 
-/// Keep http(s), mailto, tel, fragment and relative URLs; drop anything else (javascript:, data:).
-fn safe_url<'a>(url: &CowStr<'a>) -> CowStr<'a> {
+/// The scheme of a link target, as far as running script goes: the one check for every URL that
+/// gongkai writes into a page, from Markdown links and images ([`safe_url`]) and from settings
+/// (`site_config::url_setting_problem`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlScheme {
+    /// `http:` or `https:`.
+    Web,
+    /// `mailto:` or `tel:`.
+    Contact,
+    /// No scheme: a relative path, `?query` or `#fragment`.
+    Relative,
+    /// Any other scheme: `javascript:`, `data:`, `vbscript:`, `file:` …, also when disguised.
+    Other,
+}
+
+/// Read the scheme of `url`. An allowlist, so that a disguise cannot slip through: a browser
+/// drops leading spaces and control characters and every tab and newline before it reads the
+/// scheme (`" \u{e}java\tscript:"` runs as `javascript:`), while here anything with a colon
+/// before the first `/`, `?` or `#` has a scheme, and only `http`, `https`, `mailto` and `tel`
+/// written plainly are let through. A string that a browser would read as relative but that has
+/// such a colon (`a b:c`) is `Other`: refused, never run.
+pub fn url_scheme(url: &str) -> UrlScheme {
     let lower = url.trim().to_ascii_lowercase();
     let scheme_end = lower.find(':');
     let first_special = lower.find(['/', '?', '#']);
@@ -335,15 +355,22 @@ fn safe_url<'a>(url: &CowStr<'a>) -> CowStr<'a> {
         (Some(_), None) => true,
         _ => false,
     };
-    if !has_scheme
-        || lower.starts_with("http://")
-        || lower.starts_with("https://")
-        || lower.starts_with("mailto:")
-        || lower.starts_with("tel:")
-    {
-        url.clone()
+    if !has_scheme {
+        UrlScheme::Relative
+    } else if lower.starts_with("http://") || lower.starts_with("https://") {
+        UrlScheme::Web
+    } else if lower.starts_with("mailto:") || lower.starts_with("tel:") {
+        UrlScheme::Contact
     } else {
-        CowStr::Borrowed("#")
+        UrlScheme::Other
+    }
+}
+
+/// Keep http(s), mailto, tel, fragment and relative URLs; drop anything else (javascript:, data:).
+fn safe_url<'a>(url: &CowStr<'a>) -> CowStr<'a> {
+    match url_scheme(url) {
+        UrlScheme::Other => CowStr::Borrowed("#"),
+        UrlScheme::Web | UrlScheme::Contact | UrlScheme::Relative => url.clone(),
     }
 }
 
@@ -466,6 +493,31 @@ mod tests {
         assert_eq!(too_deep(&quotes).unwrap().start, MAX_NESTING);
         let list: String = (0..100).map(|i| "  ".repeat(i) + "- x\n").collect();
         assert!(too_deep(&list).is_some());
+    }
+
+    #[test]
+    fn url_schemes_are_read_as_a_browser_would_run_them() {
+        use UrlScheme::*;
+        for (url, scheme) in [
+            ("https://www.example.gov.cn/", Web),
+            ("HTTP://www.example.gov.cn", Web),
+            ("mailto:xxgk@example.gov.cn", Contact),
+            ("tel:0000-00000000", Contact),
+            ("附件/通知.pdf", Relative),
+            ("../2020/index.html#s1", Relative),
+            ("?a=b:c", Relative),
+            ("#fn-1", Relative),
+            ("javascript:alert(1)", Other),
+            (" JaVaScRiPt:alert(1)", Other),
+            (" \u{e}java\tscript:alert(2)", Other),
+            ("java\nscript:alert(1)", Other),
+            ("\u{1}https://x", Other),
+            ("data:text/html;base64,PHNjcmlwdD4=", Other),
+            ("vbscript:msgbox(1)", Other),
+            ("file:///etc/passwd", Other),
+        ] {
+            assert_eq!(url_scheme(url), scheme, "{url:?}");
+        }
     }
 
     #[test]

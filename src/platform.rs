@@ -342,6 +342,12 @@ fn parse_config(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Platfo
                 );
                 return None;
             }
+            // Its URLs go into every page of the platform, as a body's do (same check).
+            let url_errors = crate::site_config::url_setting_errors(file);
+            if !url_errors.is_empty() {
+                diags.extend(url_errors);
+                return None;
+            }
             Some(c)
         }
         Err(e) => {
