@@ -207,11 +207,38 @@ pub fn nesting_error(file: &crate::source::SourceFile, span: std::ops::Range<usi
 /// Follows the nesting depth of a stream of Markdown events (elements plus raw HTML tags), so
 /// that a pass over the events made for another reason (the narrative's headings) also finds
 /// where the text nests too deep, without parsing it again.
+///
+/// Raw HTML tags are counted as the browser's HTML parser (and so the sanitiser) nests them, not
+/// across the whole file: an inline tag left open in a paragraph (`<span>`, `<sup>` …) is closed
+/// by the end of that paragraph (of any Markdown element), so a dozen paragraphs that each leave
+/// one open do not add up. Tags of HTML blocks, and block tags written inline (`<div>`), stay open
+/// to the end of the text. Formatting tags (`<b>`, `<font>` …) left open are opened again in
+/// every later paragraph (the parser's "reconstruct the active formatting elements"), at most
+/// three alike (its "Noah's Ark" clause): they count until closed, so that many distinct ones
+/// cannot nest, or multiply, without bound.
 #[derive(Debug, Default)]
 pub struct NestingGauge {
     md_depth: usize,
+    /// Tags of HTML blocks and inline block tags: open until closed.
     html_depth: usize,
+    /// Inline tags open in the current Markdown element: (name, tag as written).
+    inline: Vec<(String, String)>,
+    /// `inline.len()` at the start of each open Markdown element.
+    saved: Vec<usize>,
+    /// Formatting tags left open by an element that ended: (name, tag as written).
+    reopened: Vec<(String, String)>,
 }
+
+/// Inline elements that the end of a paragraph closes, and that are not opened again after it.
+const PHRASING: &[&str] = &[
+    "span", "abbr", "acronym", "bdi", "bdo", "cite", "data", "del", "dfn", "ins", "kbd", "label",
+    "mark", "q", "ruby", "samp", "sub", "sup", "time", "var",
+];
+
+/// Formatting elements: opened again in later paragraphs while left open.
+const FORMATTING: &[&str] = &[
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
 
 impl NestingGauge {
     /// Take one event with its source range; the span of the first element past
@@ -222,32 +249,82 @@ impl NestingGauge {
         range: std::ops::Range<usize>,
     ) -> Option<std::ops::Range<usize>> {
         match event {
-            Event::Start(_) => self.md_depth += 1,
-            Event::End(_) => self.md_depth = self.md_depth.saturating_sub(1),
+            Event::Start(_) => {
+                self.saved.push(self.inline.len());
+                self.md_depth += 1;
+            }
+            Event::End(_) => {
+                self.md_depth = self.md_depth.saturating_sub(1);
+                let keep = self.saved.pop().unwrap_or(0).min(self.inline.len());
+                for tag in self.inline.split_off(keep) {
+                    if FORMATTING.contains(&tag.0.as_str()) {
+                        self.reopen(tag);
+                    }
+                }
+            }
             Event::Html(h) | Event::InlineHtml(h) => {
-                for (at, delta) in html_tags(h) {
-                    if delta > 0 {
-                        self.html_depth += 1;
-                        if self.md_depth + self.html_depth > MAX_NESTING {
-                            let start = (range.start + at).min(range.end);
-                            return Some(start..range.end);
-                        }
+                let inline = matches!(event, Event::InlineHtml(_));
+                for (at, delta, name, tag) in html_tags(h) {
+                    if delta < 0 {
+                        self.close(inline, &name);
+                        continue;
+                    }
+                    if inline
+                        && (PHRASING.contains(&name.as_str())
+                            || FORMATTING.contains(&name.as_str()))
+                    {
+                        self.inline.push((name, tag.to_ascii_lowercase()));
                     } else {
-                        self.html_depth = self.html_depth.saturating_sub(1);
+                        self.html_depth += 1;
+                    }
+                    if self.depth() > MAX_NESTING {
+                        let start = (range.start + at).min(range.end);
+                        return Some(start..range.end);
                     }
                 }
                 return None;
             }
             _ => return None,
         }
-        (self.md_depth + self.html_depth > MAX_NESTING).then_some(range)
+        (self.depth() > MAX_NESTING).then_some(range)
+    }
+
+    fn depth(&self) -> usize {
+        self.md_depth + self.html_depth + self.inline.len() + self.reopened.len()
+    }
+
+    /// A formatting tag left open: it stays in the parser's list, which holds three alike at most.
+    fn reopen(&mut self, tag: (String, String)) {
+        if self.reopened.iter().filter(|t| t.1 == tag.1).count() >= 3
+            && let Some(first) = self.reopened.iter().position(|t| t.1 == tag.1)
+        {
+            self.reopened.remove(first);
+        }
+        self.reopened.push(tag);
+    }
+
+    /// A closing tag: the innermost open tag of that name (inline ones first), else one level.
+    fn close(&mut self, inline: bool, name: &str) {
+        let base = self
+            .saved
+            .last()
+            .copied()
+            .unwrap_or(0)
+            .min(self.inline.len());
+        if inline && let Some(p) = self.inline[base..].iter().rposition(|(n, _)| n == name) {
+            self.inline.remove(base + p);
+        } else if inline && let Some(p) = self.reopened.iter().rposition(|(n, _)| n == name) {
+            self.reopened.remove(p);
+        } else {
+            self.html_depth = self.html_depth.saturating_sub(1);
+        }
     }
 }
 
-/// Opening (+1) and closing (-1) tags of a piece of raw HTML, with their byte offsets. Void
-/// elements, self-closing tags, comments and elements the HTML parser closes by itself when
-/// the next one opens (p, li, td …) are left out.
-fn html_tags(html: &str) -> Vec<(usize, i8)> {
+/// Opening (+1) and closing (-1) tags of a piece of raw HTML, with their byte offsets, names (in
+/// lower case) and text. Void elements, self-closing tags, comments and elements the HTML parser
+/// closes by itself when the next one opens (p, li, td …) are left out.
+fn html_tags(html: &str) -> Vec<(usize, i8, String, &str)> {
     const NOT_NESTING: &[&str] = &[
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt",
@@ -277,7 +354,8 @@ fn html_tags(html: &str) -> Vec<(usize, i8)> {
             .map_or(html.len(), |n| name_end + n);
         let self_closing = end > name_end && bytes[end - 1] == b'/';
         if !name.is_empty() && !NOT_NESTING.contains(&name.as_str()) && !self_closing {
-            out.push((at, if closing { -1 } else { 1 }));
+            let tag = &html[at..(end + 1).min(html.len())];
+            out.push((at, if closing { -1 } else { 1 }, name, tag));
         }
         i = (end + 1).min(html.len()).max(at + 1);
     }
@@ -518,6 +596,34 @@ mod tests {
         ] {
             assert_eq!(url_scheme(url), scheme, "{url:?}");
         }
+    }
+
+    #[test]
+    fn unclosed_inline_tags_end_with_their_paragraph() {
+        // Harmless: each paragraph leaves a span open; the end of the paragraph closes it.
+        let spans: String = (0..100).map(|i| format!("第{i}段<span>说明\n\n")).collect();
+        assert_eq!(too_deep(&spans), None);
+        // Identical formatting tags are opened again in later paragraphs, three at most.
+        let fonts: String = (0..100)
+            .map(|i| format!("第{i}段<font color=\"red\">红字\n\n"))
+            .collect();
+        assert_eq!(too_deep(&fonts), None);
+        // Distinct ones pile up in every later paragraph: still counted.
+        let bold: String = (0..100)
+            .map(|i| format!("第{i}段<b class=\"c{i}\">粗体\n\n"))
+            .collect();
+        assert!(too_deep(&bold).is_some());
+        // Nested in one paragraph, they are nested.
+        let nested = format!("段落{}深处", "<span>".repeat(100));
+        assert!(too_deep(&nested).is_some());
+        // A block tag written inline stays open after the paragraph.
+        let divs: String = (0..100).map(|i| format!("第{i}段<div>块\n\n")).collect();
+        assert!(too_deep(&divs).is_some());
+        // Closed in a later paragraph: no longer counted.
+        let closed: String = (0..100)
+            .map(|i| format!("<b class=\"c{i}\">粗体\n\n结束</b>\n\n"))
+            .collect();
+        assert_eq!(too_deep(&closed), None);
     }
 
     #[test]
