@@ -1,6 +1,7 @@
 //! Markdown: one place that decides how narrative and pages are parsed and rendered.
 //!
-//! - Tables and footnotes are on.
+//! - Tables and footnotes are on. Footnote ids are `fn-…`/`fnref-…` by number, never the label,
+//!   so they cannot collide with headings or the theme's landmarks.
 //! - A soft line break between two CJK characters disappears (Chinese has no spaces between
 //!   words; a line wrapped in an editor must not put one in the middle of a word).
 //! - Heading ids are stable and readable: `一、…` → `s1`, `（二）…` under it → `s1-2`; other
@@ -63,6 +64,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let mut title = None;
     let mut has_raw_html = false;
     let mut ids = IdAllocator::new(&opts.id_prefix);
+    let mut notes = Footnotes::new(&opts.id_prefix, &events);
     let mut summary = String::new();
     let mut in_first_paragraph = None::<bool>;
 
@@ -145,6 +147,15 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                     id: id.clone(),
                 }));
             }
+            Event::FootnoteReference(label) => {
+                out.push(Event::InlineHtml(notes.reference(label).into()));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                out.push(Event::Html(notes.definition(label).into()));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                out.push(Event::Html("</div>\n".into()));
+            }
             other => out.push(other.clone()),
         }
         i += 1;
@@ -179,6 +190,86 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
         headings,
         title,
         summary: summary.trim().to_string(),
+    }
+}
+
+/// Footnote ids, in a namespace of their own. pulldown-cmark would use the label as the id
+/// (`[^main]` → `id="main"`, the landmark's; `[^s3-h]` → part 三's heading, so the table of
+/// contents jumps to the footnote). Here the label only picks the footnote's number (the one the
+/// reader sees, in order of first appearance): a definition is `fn-<prefix><n>`, its references
+/// `fnref-<prefix><n>` then `fnref-<prefix><n>-2` …, and the definition's number links back to
+/// the first reference. Heading ids start with the prefix (`s5-`, `lead-`, none) followed by
+/// `s`, `h` or a digit, the theme's ids are fixed words, `t<n>…` or `y<year>`: none starts with
+/// `fn`, so no footnote id can equal them; and the prefix keeps the footnotes of the parts of one
+/// page apart.
+struct Footnotes {
+    prefix: String,
+    /// Case-folded label → number (labels match without regard to case, as in the parser).
+    numbers: std::collections::HashMap<String, usize>,
+    /// Labels that have a reference (only those get a back-link).
+    referenced: std::collections::HashSet<String>,
+    /// References written so far, per label.
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn new(prefix: &str, events: &[Event<'_>]) -> Self {
+        let mut notes = Footnotes {
+            prefix: prefix.to_string(),
+            numbers: Default::default(),
+            referenced: Default::default(),
+            seen: Default::default(),
+        };
+        for e in events {
+            let label = match e {
+                Event::FootnoteReference(l) => {
+                    notes.referenced.insert(l.to_lowercase());
+                    l
+                }
+                Event::Start(Tag::FootnoteDefinition(l)) => l,
+                _ => continue,
+            };
+            let next = notes.numbers.len() + 1;
+            notes.numbers.entry(label.to_lowercase()).or_insert(next);
+        }
+        notes
+    }
+
+    fn number(&self, label: &str) -> usize {
+        self.numbers
+            .get(&label.to_lowercase())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// `<sup>` linking to the definition.
+    fn reference(&mut self, label: &str) -> String {
+        let n = self.number(label);
+        let seen = self.seen.entry(label.to_lowercase()).or_insert(0);
+        *seen += 1;
+        let p = &self.prefix;
+        let id = if *seen == 1 {
+            format!("fnref-{p}{n}")
+        } else {
+            format!("fnref-{p}{n}-{seen}")
+        };
+        format!(
+            "<sup class=\"footnote-reference\" id=\"{id}\"><a href=\"#fn-{p}{n}\">{n}</a></sup>"
+        )
+    }
+
+    /// The opening of a definition, with its number linking back to the first reference.
+    fn definition(&self, label: &str) -> String {
+        let n = self.number(label);
+        let p = &self.prefix;
+        let number = if self.referenced.contains(&label.to_lowercase()) {
+            format!("<a href=\"#fnref-{p}{n}\">{n}</a>")
+        } else {
+            n.to_string()
+        };
+        format!(
+            "<div class=\"footnote-definition\" id=\"fn-{p}{n}\"><sup class=\"footnote-definition-label\">{number}</sup>"
+        )
     }
 }
 
@@ -574,31 +665,6 @@ mod tests {
     }
 
     #[test]
-    fn url_schemes_are_read_as_a_browser_would_run_them() {
-        use UrlScheme::*;
-        for (url, scheme) in [
-            ("https://www.example.gov.cn/", Web),
-            ("HTTP://www.example.gov.cn", Web),
-            ("mailto:xxgk@example.gov.cn", Contact),
-            ("tel:0000-00000000", Contact),
-            ("附件/通知.pdf", Relative),
-            ("../2020/index.html#s1", Relative),
-            ("?a=b:c", Relative),
-            ("#fn-1", Relative),
-            ("javascript:alert(1)", Other),
-            (" JaVaScRiPt:alert(1)", Other),
-            (" \u{e}java\tscript:alert(2)", Other),
-            ("java\nscript:alert(1)", Other),
-            ("\u{1}https://x", Other),
-            ("data:text/html;base64,PHNjcmlwdD4=", Other),
-            ("vbscript:msgbox(1)", Other),
-            ("file:///etc/passwd", Other),
-        ] {
-            assert_eq!(url_scheme(url), scheme, "{url:?}");
-        }
-    }
-
-    #[test]
     fn unclosed_inline_tags_end_with_their_paragraph() {
         // Harmless: each paragraph leaves a span open; the end of the paragraph closes it.
         let spans: String = (0..100).map(|i| format!("第{i}段<span>说明\n\n")).collect();
@@ -624,6 +690,99 @@ mod tests {
             .map(|i| format!("<b class=\"c{i}\">粗体\n\n结束</b>\n\n"))
             .collect();
         assert_eq!(too_deep(&closed), None);
+    }
+
+    #[test]
+    fn footnote_ids_have_their_own_namespace() {
+        let md = "## 一、总体情况\n\n正文[^s1]和[^main]，又见[^S1]。\n\n[^s1]: 第一条注释。\n\n[^main]: 第二条注释。\n\n[^toc]: 没有引用的注释。\n";
+        for prefix in ["", "s3-", "lead-"] {
+            let r = render(
+                md,
+                &RenderOptions {
+                    id_prefix: prefix.into(),
+                    take_title: false,
+                },
+            );
+            let ids: Vec<&str> = r
+                .html
+                .split(" id=\"")
+                .skip(1)
+                .map(|s| &s[..s.find('"').unwrap()])
+                .collect();
+            let p = prefix;
+            assert_eq!(
+                ids,
+                [
+                    format!("{p}s1"),
+                    format!("fnref-{p}1"),
+                    format!("fnref-{p}2"),
+                    format!("fnref-{p}1-2"),
+                    format!("fn-{p}1"),
+                    format!("fn-{p}2"),
+                    format!("fn-{p}3"),
+                ],
+                "{}",
+                r.html
+            );
+            for id in &ids {
+                assert!(!RESERVED_IDS.contains(id), "{id}");
+            }
+            // Every reference leads to its definition, and each referenced definition back to
+            // its first reference.
+            assert!(
+                r.html
+                    .contains(&format!("id=\"fnref-{p}1\"><a href=\"#fn-{p}1\">1</a>")),
+                "{}",
+                r.html
+            );
+            assert!(
+                r.html
+                    .contains(&format!("id=\"fnref-{p}1-2\"><a href=\"#fn-{p}1\">1</a>")),
+                "{}",
+                r.html
+            );
+            assert!(
+                r.html.contains(&format!(
+                    "id=\"fn-{p}2\"><sup class=\"footnote-definition-label\"><a href=\"#fnref-{p}2\">2</a></sup>"
+                )),
+                "{}",
+                r.html
+            );
+            // Not referenced: no back-link that leads nowhere.
+            assert!(r.html.contains(&format!(
+                "id=\"fn-{p}3\"><sup class=\"footnote-definition-label\">3</sup>"
+            )));
+        }
+        // With raw HTML the sanitiser keeps them.
+        let r = html("正文[^a]<span>文字</span>\n\n[^a]: 注释。\n");
+        assert!(r.contains("id=\"fnref-1\""), "{r}");
+        assert!(r.contains("href=\"#fnref-1\""), "{r}");
+        assert!(r.contains("id=\"fn-1\""), "{r}");
+    }
+
+    #[test]
+    fn url_schemes_are_read_as_a_browser_would_run_them() {
+        use UrlScheme::*;
+        for (url, scheme) in [
+            ("https://www.example.gov.cn/", Web),
+            ("HTTP://www.example.gov.cn", Web),
+            ("mailto:xxgk@example.gov.cn", Contact),
+            ("tel:0000-00000000", Contact),
+            ("附件/通知.pdf", Relative),
+            ("../2020/index.html#s1", Relative),
+            ("?a=b:c", Relative),
+            ("#fn-1", Relative),
+            ("javascript:alert(1)", Other),
+            (" JaVaScRiPt:alert(1)", Other),
+            (" \u{e}java\tscript:alert(2)", Other),
+            ("java\nscript:alert(1)", Other),
+            ("\u{1}https://x", Other),
+            ("data:text/html;base64,PHNjcmlwdD4=", Other),
+            ("vbscript:msgbox(1)", Other),
+            ("file:///etc/passwd", Other),
+        ] {
+            assert_eq!(url_scheme(url), scheme, "{url:?}");
+        }
     }
 
     #[test]
