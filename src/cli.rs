@@ -126,7 +126,7 @@ where
             poll,
         })),
         Command::Schema => {
-            print!("{}", crate::schema::schema_json());
+            print_stdout(&crate::schema::schema_json());
             ExitCode::SUCCESS
         }
         Command::Import {
@@ -150,7 +150,7 @@ fn check(root: PathBuf, format: OutputFormat) -> ExitCode {
     match format {
         OutputFormat::Json => {
             let all: Vec<diagnostic::Diagnostic> = checked.diagnostics().cloned().collect();
-            let _ = writeln!(std::io::stdout().lock(), "{}", diagnostic::to_json(&all));
+            print_stdout(&format!("{}\n", diagnostic::to_json(&all)));
         }
         OutputFormat::Human => {
             let _ = write!(std::io::stderr().lock(), "{}", checked.report(color()));
@@ -246,6 +246,14 @@ fn print_summary(
         crate::render::size_text(written.bytes as usize),
         started.elapsed().as_millis()
     );
+}
+
+/// Write `text` to standard output. A reader that has gone away (`gongkai schema | head`: the
+/// pipe is closed, EPIPE) is not an error of gongkai's: the rest is dropped quietly, where
+/// `print!` would panic.
+pub(crate) fn print_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
 /// A usage or I/O problem: one line, exit status 2.

@@ -1,6 +1,7 @@
 //! Markdown: one place that decides how narrative and pages are parsed and rendered.
 //!
-//! - Tables and footnotes are on.
+//! - Tables and footnotes are on. Footnote ids are `fn-…`/`fnref-…` by number, never the label,
+//!   so they cannot collide with headings or the theme's landmarks.
 //! - A soft line break between two CJK characters disappears (Chinese has no spaces between
 //!   words; a line wrapped in an editor must not put one in the middle of a word).
 //! - Heading ids are stable and readable: `一、…` → `s1`, `（二）…` under it → `s1-2`; other
@@ -63,6 +64,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let mut title = None;
     let mut has_raw_html = false;
     let mut ids = IdAllocator::new(&opts.id_prefix);
+    let mut notes = Footnotes::new(&opts.id_prefix, &events);
     let mut summary = String::new();
     let mut in_first_paragraph = None::<bool>;
 
@@ -145,6 +147,15 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                     id: id.clone(),
                 }));
             }
+            Event::FootnoteReference(label) => {
+                out.push(Event::InlineHtml(notes.reference(label).into()));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                out.push(Event::Html(notes.definition(label).into()));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                out.push(Event::Html("</div>\n".into()));
+            }
             other => out.push(other.clone()),
         }
         i += 1;
@@ -182,6 +193,86 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     }
 }
 
+/// Footnote ids, in a namespace of their own. pulldown-cmark would use the label as the id
+/// (`[^main]` → `id="main"`, the landmark's; `[^s3-h]` → part 三's heading, so the table of
+/// contents jumps to the footnote). Here the label only picks the footnote's number (the one the
+/// reader sees, in order of first appearance): a definition is `fn-<prefix><n>`, its references
+/// `fnref-<prefix><n>` then `fnref-<prefix><n>-2` …, and the definition's number links back to
+/// the first reference. Heading ids start with the prefix (`s5-`, `lead-`, none) followed by
+/// `s`, `h` or a digit, the theme's ids are fixed words, `t<n>…` or `y<year>`: none starts with
+/// `fn`, so no footnote id can equal them; and the prefix keeps the footnotes of the parts of one
+/// page apart.
+struct Footnotes {
+    prefix: String,
+    /// Case-folded label → number (labels match without regard to case, as in the parser).
+    numbers: std::collections::HashMap<String, usize>,
+    /// Labels that have a reference (only those get a back-link).
+    referenced: std::collections::HashSet<String>,
+    /// References written so far, per label.
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn new(prefix: &str, events: &[Event<'_>]) -> Self {
+        let mut notes = Footnotes {
+            prefix: prefix.to_string(),
+            numbers: Default::default(),
+            referenced: Default::default(),
+            seen: Default::default(),
+        };
+        for e in events {
+            let label = match e {
+                Event::FootnoteReference(l) => {
+                    notes.referenced.insert(l.to_lowercase());
+                    l
+                }
+                Event::Start(Tag::FootnoteDefinition(l)) => l,
+                _ => continue,
+            };
+            let next = notes.numbers.len() + 1;
+            notes.numbers.entry(label.to_lowercase()).or_insert(next);
+        }
+        notes
+    }
+
+    fn number(&self, label: &str) -> usize {
+        self.numbers
+            .get(&label.to_lowercase())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// `<sup>` linking to the definition.
+    fn reference(&mut self, label: &str) -> String {
+        let n = self.number(label);
+        let seen = self.seen.entry(label.to_lowercase()).or_insert(0);
+        *seen += 1;
+        let p = &self.prefix;
+        let id = if *seen == 1 {
+            format!("fnref-{p}{n}")
+        } else {
+            format!("fnref-{p}{n}-{seen}")
+        };
+        format!(
+            "<sup class=\"footnote-reference\" id=\"{id}\"><a href=\"#fn-{p}{n}\">{n}</a></sup>"
+        )
+    }
+
+    /// The opening of a definition, with its number linking back to the first reference.
+    fn definition(&self, label: &str) -> String {
+        let n = self.number(label);
+        let p = &self.prefix;
+        let number = if self.referenced.contains(&label.to_lowercase()) {
+            format!("<a href=\"#fnref-{p}{n}\">{n}</a>")
+        } else {
+            n.to_string()
+        };
+        format!(
+            "<div class=\"footnote-definition\" id=\"fn-{p}{n}\"><sup class=\"footnote-definition-label\">{number}</sup>"
+        )
+    }
+}
+
 /// Deepest nesting accepted in Markdown: block quotes, lists, emphasis and raw HTML elements
 /// together. Real reports nest a few levels; hundreds of levels only serve to exhaust the stack
 /// of the HTML sanitiser and minifier.
@@ -207,11 +298,38 @@ pub fn nesting_error(file: &crate::source::SourceFile, span: std::ops::Range<usi
 /// Follows the nesting depth of a stream of Markdown events (elements plus raw HTML tags), so
 /// that a pass over the events made for another reason (the narrative's headings) also finds
 /// where the text nests too deep, without parsing it again.
+///
+/// Raw HTML tags are counted as the browser's HTML parser (and so the sanitiser) nests them, not
+/// across the whole file: an inline tag left open in a paragraph (`<span>`, `<sup>` …) is closed
+/// by the end of that paragraph (of any Markdown element), so a dozen paragraphs that each leave
+/// one open do not add up. Tags of HTML blocks, and block tags written inline (`<div>`), stay open
+/// to the end of the text. Formatting tags (`<b>`, `<font>` …) left open are opened again in
+/// every later paragraph (the parser's "reconstruct the active formatting elements"), at most
+/// three alike (its "Noah's Ark" clause): they count until closed, so that many distinct ones
+/// cannot nest, or multiply, without bound.
 #[derive(Debug, Default)]
 pub struct NestingGauge {
     md_depth: usize,
+    /// Tags of HTML blocks and inline block tags: open until closed.
     html_depth: usize,
+    /// Inline tags open in the current Markdown element: (name, tag as written).
+    inline: Vec<(String, String)>,
+    /// `inline.len()` at the start of each open Markdown element.
+    saved: Vec<usize>,
+    /// Formatting tags left open by an element that ended: (name, tag as written).
+    reopened: Vec<(String, String)>,
 }
+
+/// Inline elements that the end of a paragraph closes, and that are not opened again after it.
+const PHRASING: &[&str] = &[
+    "span", "abbr", "acronym", "bdi", "bdo", "cite", "data", "del", "dfn", "ins", "kbd", "label",
+    "mark", "q", "ruby", "samp", "sub", "sup", "time", "var",
+];
+
+/// Formatting elements: opened again in later paragraphs while left open.
+const FORMATTING: &[&str] = &[
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+];
 
 impl NestingGauge {
     /// Take one event with its source range; the span of the first element past
@@ -222,32 +340,82 @@ impl NestingGauge {
         range: std::ops::Range<usize>,
     ) -> Option<std::ops::Range<usize>> {
         match event {
-            Event::Start(_) => self.md_depth += 1,
-            Event::End(_) => self.md_depth = self.md_depth.saturating_sub(1),
+            Event::Start(_) => {
+                self.saved.push(self.inline.len());
+                self.md_depth += 1;
+            }
+            Event::End(_) => {
+                self.md_depth = self.md_depth.saturating_sub(1);
+                let keep = self.saved.pop().unwrap_or(0).min(self.inline.len());
+                for tag in self.inline.split_off(keep) {
+                    if FORMATTING.contains(&tag.0.as_str()) {
+                        self.reopen(tag);
+                    }
+                }
+            }
             Event::Html(h) | Event::InlineHtml(h) => {
-                for (at, delta) in html_tags(h) {
-                    if delta > 0 {
-                        self.html_depth += 1;
-                        if self.md_depth + self.html_depth > MAX_NESTING {
-                            let start = (range.start + at).min(range.end);
-                            return Some(start..range.end);
-                        }
+                let inline = matches!(event, Event::InlineHtml(_));
+                for (at, delta, name, tag) in html_tags(h) {
+                    if delta < 0 {
+                        self.close(inline, &name);
+                        continue;
+                    }
+                    if inline
+                        && (PHRASING.contains(&name.as_str())
+                            || FORMATTING.contains(&name.as_str()))
+                    {
+                        self.inline.push((name, tag.to_ascii_lowercase()));
                     } else {
-                        self.html_depth = self.html_depth.saturating_sub(1);
+                        self.html_depth += 1;
+                    }
+                    if self.depth() > MAX_NESTING {
+                        let start = (range.start + at).min(range.end);
+                        return Some(start..range.end);
                     }
                 }
                 return None;
             }
             _ => return None,
         }
-        (self.md_depth + self.html_depth > MAX_NESTING).then_some(range)
+        (self.depth() > MAX_NESTING).then_some(range)
+    }
+
+    fn depth(&self) -> usize {
+        self.md_depth + self.html_depth + self.inline.len() + self.reopened.len()
+    }
+
+    /// A formatting tag left open: it stays in the parser's list, which holds three alike at most.
+    fn reopen(&mut self, tag: (String, String)) {
+        if self.reopened.iter().filter(|t| t.1 == tag.1).count() >= 3
+            && let Some(first) = self.reopened.iter().position(|t| t.1 == tag.1)
+        {
+            self.reopened.remove(first);
+        }
+        self.reopened.push(tag);
+    }
+
+    /// A closing tag: the innermost open tag of that name (inline ones first), else one level.
+    fn close(&mut self, inline: bool, name: &str) {
+        let base = self
+            .saved
+            .last()
+            .copied()
+            .unwrap_or(0)
+            .min(self.inline.len());
+        if inline && let Some(p) = self.inline[base..].iter().rposition(|(n, _)| n == name) {
+            self.inline.remove(base + p);
+        } else if inline && let Some(p) = self.reopened.iter().rposition(|(n, _)| n == name) {
+            self.reopened.remove(p);
+        } else {
+            self.html_depth = self.html_depth.saturating_sub(1);
+        }
     }
 }
 
-/// Opening (+1) and closing (-1) tags of a piece of raw HTML, with their byte offsets. Void
-/// elements, self-closing tags, comments and elements the HTML parser closes by itself when
-/// the next one opens (p, li, td …) are left out.
-fn html_tags(html: &str) -> Vec<(usize, i8)> {
+/// Opening (+1) and closing (-1) tags of a piece of raw HTML, with their byte offsets, names (in
+/// lower case) and text. Void elements, self-closing tags, comments and elements the HTML parser
+/// closes by itself when the next one opens (p, li, td …) are left out.
+fn html_tags(html: &str) -> Vec<(usize, i8, String, &str)> {
     const NOT_NESTING: &[&str] = &[
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt",
@@ -277,7 +445,8 @@ fn html_tags(html: &str) -> Vec<(usize, i8)> {
             .map_or(html.len(), |n| name_end + n);
         let self_closing = end > name_end && bytes[end - 1] == b'/';
         if !name.is_empty() && !NOT_NESTING.contains(&name.as_str()) && !self_closing {
-            out.push((at, if closing { -1 } else { 1 }));
+            let tag = &html[at..(end + 1).min(html.len())];
+            out.push((at, if closing { -1 } else { 1 }, name, tag));
         }
         i = (end + 1).min(html.len()).max(at + 1);
     }
@@ -325,8 +494,28 @@ fn join_cjk_soft_breaks(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     out
 }
 
-/// Keep http(s), mailto, tel, fragment and relative URLs; drop anything else (javascript:, data:).
-fn safe_url<'a>(url: &CowStr<'a>) -> CowStr<'a> {
+/// The scheme of a link target, as far as running script goes: the one check for every URL that
+/// gongkai writes into a page, from Markdown links and images ([`safe_url`]) and from settings
+/// (`site_config::url_setting_problem`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlScheme {
+    /// `http:` or `https:`.
+    Web,
+    /// `mailto:` or `tel:`.
+    Contact,
+    /// No scheme: a relative path, `?query` or `#fragment`.
+    Relative,
+    /// Any other scheme: `javascript:`, `data:`, `vbscript:`, `file:` …, also when disguised.
+    Other,
+}
+
+/// Read the scheme of `url`. An allowlist, so that a disguise cannot slip through: a browser
+/// drops leading spaces and control characters and every tab and newline before it reads the
+/// scheme (`" \u{e}java\tscript:"` runs as `javascript:`), while here anything with a colon
+/// before the first `/`, `?` or `#` has a scheme, and only `http`, `https`, `mailto` and `tel`
+/// written plainly are let through. A string that a browser would read as relative but that has
+/// such a colon (`a b:c`) is `Other`: refused, never run.
+pub fn url_scheme(url: &str) -> UrlScheme {
     let lower = url.trim().to_ascii_lowercase();
     let scheme_end = lower.find(':');
     let first_special = lower.find(['/', '?', '#']);
@@ -335,15 +524,22 @@ fn safe_url<'a>(url: &CowStr<'a>) -> CowStr<'a> {
         (Some(_), None) => true,
         _ => false,
     };
-    if !has_scheme
-        || lower.starts_with("http://")
-        || lower.starts_with("https://")
-        || lower.starts_with("mailto:")
-        || lower.starts_with("tel:")
-    {
-        url.clone()
+    if !has_scheme {
+        UrlScheme::Relative
+    } else if lower.starts_with("http://") || lower.starts_with("https://") {
+        UrlScheme::Web
+    } else if lower.starts_with("mailto:") || lower.starts_with("tel:") {
+        UrlScheme::Contact
     } else {
-        CowStr::Borrowed("#")
+        UrlScheme::Other
+    }
+}
+
+/// Keep http(s), mailto, tel, fragment and relative URLs; drop anything else (javascript:, data:).
+fn safe_url<'a>(url: &CowStr<'a>) -> CowStr<'a> {
+    match url_scheme(url) {
+        UrlScheme::Other => CowStr::Borrowed("#"),
+        UrlScheme::Web | UrlScheme::Contact | UrlScheme::Relative => url.clone(),
     }
 }
 
@@ -466,6 +662,127 @@ mod tests {
         assert_eq!(too_deep(&quotes).unwrap().start, MAX_NESTING);
         let list: String = (0..100).map(|i| "  ".repeat(i) + "- x\n").collect();
         assert!(too_deep(&list).is_some());
+    }
+
+    #[test]
+    fn unclosed_inline_tags_end_with_their_paragraph() {
+        // Harmless: each paragraph leaves a span open; the end of the paragraph closes it.
+        let spans: String = (0..100).map(|i| format!("第{i}段<span>说明\n\n")).collect();
+        assert_eq!(too_deep(&spans), None);
+        // Identical formatting tags are opened again in later paragraphs, three at most.
+        let fonts: String = (0..100)
+            .map(|i| format!("第{i}段<font color=\"red\">红字\n\n"))
+            .collect();
+        assert_eq!(too_deep(&fonts), None);
+        // Distinct ones pile up in every later paragraph: still counted.
+        let bold: String = (0..100)
+            .map(|i| format!("第{i}段<b class=\"c{i}\">粗体\n\n"))
+            .collect();
+        assert!(too_deep(&bold).is_some());
+        // Nested in one paragraph, they are nested.
+        let nested = format!("段落{}深处", "<span>".repeat(100));
+        assert!(too_deep(&nested).is_some());
+        // A block tag written inline stays open after the paragraph.
+        let divs: String = (0..100).map(|i| format!("第{i}段<div>块\n\n")).collect();
+        assert!(too_deep(&divs).is_some());
+        // Closed in a later paragraph: no longer counted.
+        let closed: String = (0..100)
+            .map(|i| format!("<b class=\"c{i}\">粗体\n\n结束</b>\n\n"))
+            .collect();
+        assert_eq!(too_deep(&closed), None);
+    }
+
+    #[test]
+    fn footnote_ids_have_their_own_namespace() {
+        let md = "## 一、总体情况\n\n正文[^s1]和[^main]，又见[^S1]。\n\n[^s1]: 第一条注释。\n\n[^main]: 第二条注释。\n\n[^toc]: 没有引用的注释。\n";
+        for prefix in ["", "s3-", "lead-"] {
+            let r = render(
+                md,
+                &RenderOptions {
+                    id_prefix: prefix.into(),
+                    take_title: false,
+                },
+            );
+            let ids: Vec<&str> = r
+                .html
+                .split(" id=\"")
+                .skip(1)
+                .map(|s| &s[..s.find('"').unwrap()])
+                .collect();
+            let p = prefix;
+            assert_eq!(
+                ids,
+                [
+                    format!("{p}s1"),
+                    format!("fnref-{p}1"),
+                    format!("fnref-{p}2"),
+                    format!("fnref-{p}1-2"),
+                    format!("fn-{p}1"),
+                    format!("fn-{p}2"),
+                    format!("fn-{p}3"),
+                ],
+                "{}",
+                r.html
+            );
+            for id in &ids {
+                assert!(!RESERVED_IDS.contains(id), "{id}");
+            }
+            // Every reference leads to its definition, and each referenced definition back to
+            // its first reference.
+            assert!(
+                r.html
+                    .contains(&format!("id=\"fnref-{p}1\"><a href=\"#fn-{p}1\">1</a>")),
+                "{}",
+                r.html
+            );
+            assert!(
+                r.html
+                    .contains(&format!("id=\"fnref-{p}1-2\"><a href=\"#fn-{p}1\">1</a>")),
+                "{}",
+                r.html
+            );
+            assert!(
+                r.html.contains(&format!(
+                    "id=\"fn-{p}2\"><sup class=\"footnote-definition-label\"><a href=\"#fnref-{p}2\">2</a></sup>"
+                )),
+                "{}",
+                r.html
+            );
+            // Not referenced: no back-link that leads nowhere.
+            assert!(r.html.contains(&format!(
+                "id=\"fn-{p}3\"><sup class=\"footnote-definition-label\">3</sup>"
+            )));
+        }
+        // With raw HTML the sanitiser keeps them.
+        let r = html("正文[^a]<span>文字</span>\n\n[^a]: 注释。\n");
+        assert!(r.contains("id=\"fnref-1\""), "{r}");
+        assert!(r.contains("href=\"#fnref-1\""), "{r}");
+        assert!(r.contains("id=\"fn-1\""), "{r}");
+    }
+
+    #[test]
+    fn url_schemes_are_read_as_a_browser_would_run_them() {
+        use UrlScheme::*;
+        for (url, scheme) in [
+            ("https://www.example.gov.cn/", Web),
+            ("HTTP://www.example.gov.cn", Web),
+            ("mailto:xxgk@example.gov.cn", Contact),
+            ("tel:0000-00000000", Contact),
+            ("附件/通知.pdf", Relative),
+            ("../2020/index.html#s1", Relative),
+            ("?a=b:c", Relative),
+            ("#fn-1", Relative),
+            ("javascript:alert(1)", Other),
+            (" JaVaScRiPt:alert(1)", Other),
+            (" \u{e}java\tscript:alert(2)", Other),
+            ("java\nscript:alert(1)", Other),
+            ("\u{1}https://x", Other),
+            ("data:text/html;base64,PHNjcmlwdD4=", Other),
+            ("vbscript:msgbox(1)", Other),
+            ("file:///etc/passwd", Other),
+        ] {
+            assert_eq!(url_scheme(url), scheme, "{url:?}");
+        }
     }
 
     #[test]

@@ -438,6 +438,74 @@ fn collect_assets(
     }
 }
 
+/// Attachments a body may publish, by extension (compared without regard to case): what
+/// government offices really attach to a report or a page — images (png, jpg/jpeg, gif, webp,
+/// bmp, tif/tiff scans), PDF and OFD (China's fixed-layout format, GB/T 33190), word processing
+/// (doc, docx, wps, rtf, odt), spreadsheets (xls, xlsx, et, ods, csv), presentations (ppt, pptx,
+/// dps, odp), plain text (txt), audio and video of policy explanations (mp3, mp4) and archives
+/// (zip, rar, 7z). A browser shows these as images, media or text, hands them to a viewer or
+/// saves them; none runs script in the site's pages. Anything else is refused: .html, .htm,
+/// .xhtml, .svg, .xml, .js, .css, .swf … run script (or restyle pages) on the site's domain, on a
+/// platform next to every other body, and an unknown type may be served as one of them.
+pub const ATTACHMENT_TYPES: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "pdf", "ofd", "doc", "docx", "wps",
+    "rtf", "odt", "xls", "xlsx", "et", "ods", "csv", "ppt", "pptx", "dps", "odp", "txt", "mp3",
+    "mp4", "zip", "rar", "7z",
+];
+
+/// The error for a file under content/ that may not be published (F2), or none.
+fn attachment_type_error(rel: &str) -> Option<Diagnostic> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if ATTACHMENT_TYPES.contains(&ext.as_str()) {
+        return None;
+    }
+    let (what, fix) = match ext.as_str() {
+        "html" | "htm" | "xhtml" | "xht" | "shtml" | "mht" | "mhtml" => (
+            "网页文件中的脚本会在本网站上运行",
+            "正文请写进 report.md，其他页面写成 content/pages/ 下的 Markdown 文件；要作为附件，请另存为 PDF。",
+        ),
+        "svg" | "svgz" => (
+            "SVG 图片可以带有脚本，会在本网站上运行",
+            "请另存为 PNG 或 JPG 图片。",
+        ),
+        "md" | "markdown" => (
+            "Markdown 文件只在 content/pages/ 下作为页面发布",
+            "页面请放在 content/pages/ 下；要作为附件，请另存为 PDF 或 TXT。",
+        ),
+        _ => (
+            "这种文件不在可发布的附件类型之内",
+            "请转换为 PDF 等可发布的格式后再放入。",
+        ),
+    };
+    let shown = if ext.is_empty() {
+        "没有扩展名".to_string()
+    } else {
+        format!(".{ext}")
+    };
+    Some(
+        Diagnostic::error(
+            "F2",
+            format!("附件「content/{rel}」不能发布（{shown}）：{what}"),
+        )
+        .hint(format!(
+            "{fix}可发布的附件类型：{}。",
+            ATTACHMENT_TYPES.join("、")
+        ))
+        .with_file_name(&format!("content/{rel}")),
+    )
+}
+
+/// Files that systems and office programs leave beside others, never meant to be published:
+/// Windows thumbnail caches and folder settings, Office's lock files (`~$报告.docx`).
+fn is_system_file(name: &str) -> bool {
+    name.starts_with("~$")
+        || ["thumbs.db", "ehthumbs.db", "desktop.ini"].contains(&name.to_ascii_lowercase().as_str())
+}
+
 fn push_asset(
     root: &Path,
     path: &Path,
@@ -446,8 +514,12 @@ fn push_asset(
     diags: &mut Vec<Diagnostic>,
 ) {
     let name = rel.rsplit('/').next().unwrap_or("");
-    if name.starts_with('.') || name.ends_with('~') {
-        return; // editor and system files: .DS_Store, .report.md.swp, report.md~
+    if name.starts_with('.') || name.ends_with('~') || is_system_file(name) {
+        return; // editor and system files: .DS_Store, .report.md.swp, report.md~, Thumbs.db
+    }
+    if let Some(d) = attachment_type_error(&rel) {
+        diags.push(d);
+        return;
     }
     match fs::metadata(path) {
         Ok(m) if m.len() > MAX_ASSET => diags.push(

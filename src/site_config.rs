@@ -191,17 +191,7 @@ impl SiteConfig {
                     .hint("目前只支持 zh-CN。"),
             );
         }
-        if let Some(url) = &config.base_url
-            && !url.is_empty()
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-        {
-            let span = find_value_span(&file.text, "base_url").unwrap_or(0..0);
-            diags.push(
-                Diagnostic::error("C1", "base_url 不是网址")
-                    .at(file, span)
-                    .hint("填写完整网址，如 https://www.example.gov.cn/xxgk/ndbg/ ；不需要时删去这一行。"),
-            );
-        }
+        diags.extend(url_setting_errors(file));
         if !config
             .theme
             .chars()
@@ -258,6 +248,12 @@ impl PlatformConfig {
                     );
                     return None;
                 }
+                // Its URLs go into every page of the platform, as a body's do (same check).
+                let url_errors = url_setting_errors(file);
+                if !url_errors.is_empty() {
+                    diags.extend(url_errors);
+                    return None;
+                }
                 Some(c)
             }
             Err(e) => {
@@ -272,6 +268,79 @@ impl PlatformConfig {
             }
         }
     }
+}
+
+/// The settings that become URLs, with where their values are (the same keys in `site.toml` and
+/// `platform.toml`): `base_url` (sitemap.xml, the Atom feed, robots.txt) and
+/// `[website] party_gov_mark_url` (the footer link of every page).
+#[derive(Debug, Default, Deserialize)]
+struct UrlSettings {
+    #[serde(default)]
+    base_url: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    website: UrlWebsite,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UrlWebsite {
+    #[serde(default)]
+    party_gov_mark_url: Option<toml::Spanned<String>>,
+}
+
+/// Why a setting's value cannot be written into a page as a link, if it cannot. A setting's URL
+/// must be an absolute `http://` or `https://` address, read by the same scheme check as Markdown
+/// links ([`crate::markdown::url_scheme`]): a relative path makes no sense for an address of
+/// another site or of the site itself, and `javascript:`, `data:`, `vbscript:` would run script
+/// on every page of the site (on a platform, next to every other body). Spaces and control
+/// characters are refused too: no real address has them, and browsers drop them silently, which
+/// is how `" \u{e}java\tscript:"` disguises a scheme.
+pub(crate) fn url_setting_problem(url: &str) -> Option<&'static str> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("网址中有空格、换行或看不见的控制字符");
+    }
+    if crate::markdown::url_scheme(url) != crate::markdown::UrlScheme::Web {
+        return Some("只能填写以 http:// 或 https:// 开头的网址");
+    }
+    let host = url.split_once("://").map_or("", |(_, rest)| rest);
+    if host.is_empty() || host.starts_with(['/', '?', '#']) {
+        return Some("网址中缺少域名");
+    }
+    None
+}
+
+/// C1 errors for the settings of `file` (site.toml or platform.toml) that become URLs and are not
+/// plain http(s) addresses, located at the value. An empty value means not set.
+pub(crate) fn url_setting_errors(file: &SourceFile) -> Vec<Diagnostic> {
+    let Ok(settings) = toml::from_str::<UrlSettings>(&file.text) else {
+        return Vec::new(); // the file's own parse reports what is wrong with it
+    };
+    let mut diags = Vec::new();
+    for (key, value, hint) in [
+        (
+            "base_url",
+            settings.base_url,
+            "填写完整网址，如 https://www.example.gov.cn/xxgk/ndbg/ ；不需要时删去这一行。",
+        ),
+        (
+            "party_gov_mark_url",
+            settings.website.party_gov_mark_url,
+            "填写党政机关网站标识的核验网址（以 https:// 开头，可从标识的核验页面复制）；它是每个页面页脚的链接，javascript:、data:、vbscript: 等会在网页上运行脚本，不能使用。没有标识时删去这一行。",
+        ),
+    ] {
+        let Some(value) = value else { continue };
+        if value.get_ref().is_empty() {
+            continue;
+        }
+        if let Some(reason) = url_setting_problem(value.get_ref()) {
+            diags.push(
+                Diagnostic::error("C1", format!("{key} 不是网址：{reason}"))
+                    .at(file, value.span())
+                    .label("这里")
+                    .hint(hint),
+            );
+        }
+    }
+    diags
 }
 
 /// Span of the value of the first `key = value` line.
@@ -349,6 +418,52 @@ kind = "街道办事处"
         assert_eq!(c.theme, "default");
         assert_eq!(c.short_name(), "示例街道办事处");
         assert_eq!(c.missing_website_details().len(), 4);
+    }
+
+    #[test]
+    fn url_settings_refuse_script_in_every_disguise() {
+        for value in [
+            r#""javascript:alert(1)""#,
+            r#""JaVaScRiPt:alert(1)""#,
+            r#"" \u000Ejava\tscript:alert(2)""#,
+            r#""java\nscript:alert(1)""#,
+            r#""\u0001https://x.gov.cn""#,
+            r#""https://x.gov.cn/\" onmouseover=\"alert(1)""#,
+            r#""data:text/html;base64,PHNjcmlwdD4=""#,
+            r#""vbscript:msgbox(1)""#,
+            r#""javascript&colon;alert(1)""#,
+            r#""//evil.example/x""#,
+            r#""bszs.conac.cn""#,
+            r#""https://""#,
+        ] {
+            let text = format!("{GOOD}\n[website]\nparty_gov_mark_url = {value}\n");
+            let e = SiteConfig::parse(&SourceFile::new("site.toml", text)).expect_err(value);
+            assert_eq!(e.len(), 1, "{value}: {e:?}");
+            assert!(
+                e[0].message.starts_with("party_gov_mark_url 不是网址"),
+                "{value}: {}",
+                e[0].message
+            );
+            assert_eq!(e[0].line_col(), Some((7, 22)), "{value}");
+        }
+        for value in [
+            "https://bszs.conac.cn/sitename?method=show&id=0A1B",
+            "http://x.gov.cn",
+            "",
+        ] {
+            let text = format!("{GOOD}\n[website]\nparty_gov_mark_url = \"{value}\"\n");
+            assert!(
+                SiteConfig::parse(&SourceFile::new("site.toml", text)).is_ok(),
+                "{value}"
+            );
+        }
+        // The same check for base_url; located wherever the value is written.
+        let text = format!("base_url = \"javascript:alert(1)\"\n{GOOD}");
+        let e = SiteConfig::parse(&SourceFile::new("site.toml", text)).unwrap_err();
+        assert_eq!(e[0].line_col(), Some((1, 12)));
+        let text = format!("website = {{ party_gov_mark_url = \"data:,x\" }}\n{GOOD}");
+        let e = SiteConfig::parse(&SourceFile::new("site.toml", text)).unwrap_err();
+        assert_eq!(e[0].line_col(), Some((1, 34)));
     }
 
     #[test]

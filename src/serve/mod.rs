@@ -235,11 +235,11 @@ pub fn run(opts: ServeOptions) -> u8 {
     let state = State::new(opts.root.clone());
     let (took, ok) = state.rebuild(false);
     if ok {
-        println!(
-            "已生成预览：{} 个文件，用时 {} 毫秒。",
+        crate::cli::print_stdout(&format!(
+            "已生成预览：{} 个文件，用时 {} 毫秒。\n",
             state.snapshot().files.len(),
             took.as_millis()
-        );
+        ));
     } else {
         eprintln!("首次生成失败；预览页会显示错误，修改并保存后自动重新生成。");
     }
@@ -276,7 +276,7 @@ pub fn run(opts: ServeOptions) -> u8 {
                 return 2;
             }
         };
-        println!("正在预览：http://{local}/ （按 Ctrl-C 停止）");
+        crate::cli::print_stdout(&format!("正在预览：http://{local}/ （按 Ctrl-C 停止）\n"));
         let app = http::router(state.clone());
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -286,7 +286,7 @@ pub fn run(opts: ServeOptions) -> u8 {
         drop(watcher);
         match served {
             Ok(()) => {
-                println!("预览已停止。");
+                crate::cli::print_stdout("预览已停止。\n");
                 0
             }
             Err(e) => {

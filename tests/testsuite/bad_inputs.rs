@@ -12,7 +12,8 @@
 //! `file:line:col`. For a site case it runs `check --format json`, `check` (human) and `build`
 //! over a previous output folder that must be left exactly as it was when the build fails; cases
 //! that must be accepted (BOM, CRLF, hostile Markdown, template text) build, and the output is
-//! checked for what must and must not be in it.
+//! checked for what must and must not be in it, and each page for ids given twice and same-page
+//! links that lead nowhere.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -506,6 +507,62 @@ fn unsafe_markup(html: &str) -> Vec<String> {
     tokenizer.sink.found.into_inner()
 }
 
+/// Same-page links that go wrong in a built page: an id given to two elements (the second can
+/// never be reached; the table of contents jumps to the first), and a `href="#x"` with no element
+/// `x`. Footnotes and their back-links, headings and the theme's landmarks share one page.
+fn fragment_problems(html: &str) -> Vec<String> {
+    use html5ever::TokenizerResult;
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::{
+        BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+    };
+    use std::cell::RefCell;
+
+    #[derive(Default)]
+    struct Sink {
+        ids: RefCell<Vec<String>>,
+        targets: RefCell<Vec<String>>,
+    }
+    impl TokenSink for Sink {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token
+                && tag.kind == TagKind::StartTag
+            {
+                for a in &tag.attrs {
+                    match &*a.name.local {
+                        "id" => self.ids.borrow_mut().push(a.value.to_string()),
+                        "href" if a.value.starts_with('#') && a.value.len() > 1 => {
+                            self.targets.borrow_mut().push(a.value[1..].to_string());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let tokenizer = Tokenizer::new(Sink::default(), TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from(html));
+    while let TokenizerResult::Script(()) = tokenizer.feed(&queue) {}
+    tokenizer.end();
+    let ids = tokenizer.sink.ids.into_inner();
+    let mut found = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for id in &ids {
+        if !seen.insert(id.as_str()) {
+            found.push(format!("id=\"{id}\" given twice"));
+        }
+    }
+    for t in tokenizer.sink.targets.into_inner() {
+        if !seen.contains(t.as_str()) {
+            found.push(format!("href=\"#{t}\" leads nowhere"));
+        }
+    }
+    found
+}
+
 /// The diagnostics of `check --format json`: (location, rule, message).
 fn json_diagnostics(stdout: &[u8]) -> Result<Vec<(String, String, String, String)>, String> {
     let v: Vec<serde_json::Value> = serde_json::from_slice(stdout).map_err(|e| {
@@ -654,6 +711,10 @@ fn run_build(case: &Case, ws: &Workspace) -> Result<(), String> {
                 let found = unsafe_markup(&text);
                 if !found.is_empty() {
                     return Err(format!("{file} has active markup:\n{}", found.join("\n")));
+                }
+                let found = fragment_problems(&text);
+                if !found.is_empty() {
+                    return Err(format!("{file}: {}", found.join("; ")));
                 }
             }
             for bad in &case.output_lacks {
@@ -858,6 +919,26 @@ fn run_catalogue(endurance: bool) {
     }
     println!("bad inputs: {passed} passed, {} failed", failures.len());
     assert!(failures.is_empty(), "\n\n{}", failures.join("\n\n"));
+}
+
+/// The same-page link check finds a duplicate id and a fragment that leads nowhere.
+#[test]
+fn fragment_problems_are_found() {
+    let ok =
+        r##"<main id=main><a href="#main">x</a><a href=#fn-1>1</a><p id=fn-1><a href="#">top</a>"##;
+    assert!(
+        fragment_problems(ok).is_empty(),
+        "{:?}",
+        fragment_problems(ok)
+    );
+    assert_eq!(
+        fragment_problems(r#"<main id="main"></main><div id=main></div>"#),
+        ["id=\"main\" given twice"]
+    );
+    assert_eq!(
+        fragment_problems(r##"<a href="#s1-2">x</a>"##),
+        ["href=\"#s1-2\" leads nowhere"]
+    );
 }
 
 /// The output scanner finds what the sanitiser must remove, and lets inert text through.

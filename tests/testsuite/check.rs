@@ -239,3 +239,48 @@ fn every_problem_is_reported_at_once_snapshot() {
         ["M3", "M1", "S3", "S1", "S5", "S4", "S4", "S3", "R3.3"]
     );
 }
+
+/// `gongkai schema | head`, `gongkai check --format json | head`: when the reader has gone away
+/// (a closed pipe, EPIPE), the output is dropped quietly; no panic, the command's own status.
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let site = fixture("multi-year");
+    let platform = fixture("platform");
+    for (args, status) in [
+        (vec!["schema"], 0),
+        (
+            vec![
+                "check",
+                "--root",
+                site.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            0,
+        ),
+        (
+            vec![
+                "check",
+                "--root",
+                platform.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            1, // one of its bodies has errors on purpose
+        ),
+    ] {
+        // A pipe whose reading end is closed before gongkai starts: every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(status), "{args:?}: {stderr}");
+    }
+}
