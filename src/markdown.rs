@@ -9,6 +9,8 @@
 //! - Raw HTML is sanitised with ammonia (no script, no event handlers, no styles); link targets
 //!   with other schemes than http(s), mailto and tel, or relative, are dropped.
 //! - Markdown tables get `scope="col"` headers and a keyboard-scrollable wrapper.
+//! - The HTML is compact: no line breaks between blocks, and whitespace in text only where a
+//!   browser renders it, as one space (see [`compact_events`]).
 
 use std::borrow::Cow;
 
@@ -162,7 +164,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     }
 
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    push_compact_html(&mut html, out);
     if has_raw_html {
         html = sanitize(&html);
     }
@@ -270,6 +272,245 @@ impl Footnotes {
         format!(
             "<div class=\"footnote-definition\" id=\"fn-{p}{n}\"><sup class=\"footnote-definition-label\">{number}</sup>"
         )
+    }
+}
+
+/// Write `events` as compact HTML (see [`compact_events`]). pulldown-cmark's writer puts a line
+/// break after (or before) every block tag it writes; those are dropped on the way into `html`,
+/// except while the writer is writing an event whose text is kept as it is (code blocks, raw
+/// HTML, attribute values). The writer writes each event completely before taking the next, so
+/// the flag set when an event is handed over holds for everything written for it.
+fn push_compact_html(html: &mut String, events: Vec<Event<'_>>) {
+    struct LinesJoined<'a> {
+        html: &'a mut String,
+        verbatim: &'a std::cell::Cell<bool>,
+    }
+    impl std::fmt::Write for LinesJoined<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            if self.verbatim.get() || !s.contains('\n') {
+                self.html.push_str(s);
+            } else {
+                self.html.extend(s.split('\n'));
+            }
+            Ok(())
+        }
+    }
+    let verbatim = std::cell::Cell::new(false);
+    let events = compact_events(events).into_iter().map(|(event, keep)| {
+        verbatim.set(keep);
+        event
+    });
+    let writer = LinesJoined {
+        html,
+        verbatim: &verbatim,
+    };
+    // Writing into a String does not fail.
+    let _ = pulldown_cmark::html::write_html_fmt(writer, events);
+}
+
+/// Whitespace as HTML defines it: what a browser collapses in text.
+fn is_html_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
+}
+
+/// Where whitespace in text stands, as the events are written in order.
+#[derive(Default)]
+struct Spacing {
+    /// The last thing written was text or an inline tag (a space after it is rendered), not a
+    /// block tag or the start.
+    after_inline: bool,
+    /// Whitespace was seen after inline content: one space, written before the next text or
+    /// inline tag, dropped before a block tag.
+    pending: bool,
+}
+
+impl Spacing {
+    /// Text with its whitespace runs made one space each, none at a block's edge.
+    fn text<'a>(&mut self, text: CowStr<'a>) -> CowStr<'a> {
+        if !text.contains(is_html_space) {
+            if text.is_empty() {
+                return text;
+            }
+            self.after_inline = true;
+            if !std::mem::take(&mut self.pending) {
+                return text;
+            }
+            return CowStr::from(format!(" {text}"));
+        }
+        let mut out = String::with_capacity(text.len() + 1);
+        for c in text.chars() {
+            if is_html_space(c) {
+                self.pending = self.after_inline;
+            } else {
+                if std::mem::take(&mut self.pending) {
+                    out.push(' ');
+                }
+                out.push(c);
+                self.after_inline = true;
+            }
+        }
+        CowStr::from(out)
+    }
+
+    /// Before an inline tag: the pending space, if any.
+    fn inline(&mut self) -> Option<Event<'static>> {
+        self.after_inline = true;
+        std::mem::take(&mut self.pending).then_some(Event::Text(CowStr::Borrowed(" ")))
+    }
+
+    /// At a block tag: whitespace next to it is not rendered.
+    fn block(&mut self) {
+        self.after_inline = false;
+        self.pending = false;
+    }
+}
+
+/// The events with the whitespace a browser does not render taken out, each with whether the
+/// writer must keep its text as it is (`true`: no line break of it dropped). What stays is what
+/// the page minifier used to leave (issue 12: same pages without it):
+///
+/// - a run of whitespace in text, soft line breaks included, is one space when it stands
+///   between inline content (text, inline elements), and nothing next to a block tag;
+/// - inline code is text like any other (`<code>` is not preformatted);
+/// - code blocks, attribute values (link titles, image descriptions) and raw HTML are kept as
+///   written, except the whitespace around an HTML block (it stands between blocks). Line
+///   breaks inside a raw HTML block that spans several lines stay: the sanitiser reads it as
+///   written, and a browser renders them as the single space they would have become.
+fn compact_events(events: Vec<Event<'_>>) -> Vec<(Event<'_>, bool)> {
+    let mut out: Vec<(Event<'_>, bool)> = Vec::with_capacity(events.len());
+    let mut sp = Spacing::default();
+    let mut in_code_block = false;
+    // Nesting inside an image: its content is its `alt` attribute.
+    let mut image = 0usize;
+    // Where the current HTML block's first line is in `out`.
+    let mut html_block = None;
+    for event in events {
+        if image > 0 {
+            match event {
+                Event::Start(_) => image += 1,
+                Event::End(_) => image -= 1,
+                _ => {}
+            }
+            out.push((event, true));
+            continue;
+        }
+        match event {
+            Event::Text(t) if in_code_block => out.push((Event::Text(t), true)),
+            Event::Text(t) => {
+                let t = sp.text(t);
+                if !t.is_empty() {
+                    out.push((Event::Text(t), false));
+                }
+            }
+            Event::Code(t) => {
+                out.extend(sp.inline().map(|e| (e, false)));
+                // Between `<code>` and `</code>`, both inline: every run is one space.
+                let mut inner = Spacing {
+                    after_inline: true,
+                    pending: false,
+                };
+                let mut t = inner.text(t);
+                if inner.pending {
+                    t = CowStr::from(format!("{t} "));
+                }
+                out.push((Event::Code(t), false));
+            }
+            Event::SoftBreak => sp.pending = sp.after_inline,
+            Event::HardBreak => {
+                // `<br />` and the line break after it, which separates it from the next line.
+                out.extend(sp.inline().map(|e| (e, false)));
+                out.push((Event::HardBreak, false));
+                sp.pending = true;
+            }
+            Event::Html(h) => {
+                if html_block.is_none() {
+                    html_block = Some(out.len());
+                }
+                out.push((Event::Html(h), true));
+            }
+            Event::Rule => {
+                sp.block();
+                out.push((Event::Rule, false));
+            }
+            Event::Start(tag) => {
+                let inline = matches!(
+                    tag,
+                    Tag::Emphasis
+                        | Tag::Strong
+                        | Tag::Strikethrough
+                        | Tag::Superscript
+                        | Tag::Subscript
+                        | Tag::Link { .. }
+                        | Tag::Image { .. }
+                );
+                if inline {
+                    out.extend(sp.inline().map(|e| (e, false)));
+                } else {
+                    sp.block();
+                }
+                match tag {
+                    Tag::CodeBlock(_) => in_code_block = true,
+                    Tag::Image { .. } => image = 1,
+                    // `<div class="footnote-definition" …><sup …>1</sup>` ends inline.
+                    Tag::FootnoteDefinition(_) => sp.after_inline = true,
+                    _ => {}
+                }
+                let keep = matches!(tag, Tag::Link { .. } | Tag::Image { .. });
+                out.push((Event::Start(tag), keep));
+            }
+            Event::End(tag) => {
+                let inline = matches!(
+                    tag,
+                    TagEnd::Emphasis
+                        | TagEnd::Strong
+                        | TagEnd::Strikethrough
+                        | TagEnd::Superscript
+                        | TagEnd::Subscript
+                        | TagEnd::Link
+                );
+                if inline {
+                    out.extend(sp.inline().map(|e| (e, false)));
+                } else {
+                    sp.block();
+                }
+                match tag {
+                    TagEnd::CodeBlock => in_code_block = false,
+                    TagEnd::HtmlBlock => {
+                        if let Some(first) = html_block.take() {
+                            trim_html_block(&mut out[first..]);
+                        }
+                    }
+                    _ => {}
+                }
+                out.push((Event::End(tag), false));
+            }
+            // Inline HTML, footnote references and the rest: inline.
+            other => {
+                out.extend(sp.inline().map(|e| (e, false)));
+                let keep = matches!(other, Event::InlineHtml(_));
+                out.push((other, keep));
+            }
+        }
+    }
+    out
+}
+
+/// Drop the whitespace before the first line and after the last line of an HTML block (its
+/// lines, as `Html` events).
+fn trim_html_block(lines: &mut [(Event<'_>, bool)]) {
+    fn edit<'a>(e: &mut Event<'a>, f: impl Fn(&str) -> &str) {
+        if let Event::Html(h) = e {
+            let trimmed = f(h);
+            if trimmed.len() != h.len() {
+                *h = CowStr::from(trimmed.to_string());
+            }
+        }
+    }
+    if let Some((first, _)) = lines.first_mut() {
+        edit(first, |h| h.trim_start_matches(is_html_space));
+    }
+    if let Some((last, _)) = lines.last_mut() {
+        edit(last, |h| h.trim_end_matches(is_html_space));
     }
 }
 
@@ -787,10 +1028,67 @@ mod tests {
 
     #[test]
     fn soft_breaks_between_cjk_disappear() {
-        assert_eq!(html("政府信息\n公开工作"), "<p>政府信息公开工作</p>\n");
-        assert_eq!(html("共 383\n条"), "<p>共 383\n条</p>\n");
-        assert_eq!(html("第一句。\n第二句"), "<p>第一句。第二句</p>\n");
-        assert_eq!(html("English\nwords"), "<p>English\nwords</p>\n");
+        assert_eq!(html("政府信息\n公开工作"), "<p>政府信息公开工作</p>");
+        assert_eq!(html("共 383\n条"), "<p>共 383 条</p>");
+        assert_eq!(html("第一句。\n第二句"), "<p>第一句。第二句</p>");
+        assert_eq!(html("English\nwords"), "<p>English words</p>");
+    }
+
+    #[test]
+    fn html_is_compact() {
+        let cases = [
+            (
+                "English\nwords  and   more",
+                "<p>English words and more</p>",
+            ),
+            ("a&#32;&#32;b &amp;  c", "<p>a b &amp; c</p>"),
+            ("a  \nb\\\nc", "<p>a<br /> b<br /> c</p>"),
+            (
+                "前 `a   b` 后 ` x `",
+                "<p>前 <code>a b</code> 后 <code>x</code></p>",
+            ),
+            (
+                "*强调* **加粗** ~~删除~~ [链接](http://x \"标题\n两行\")",
+                "<p><em>强调</em> <strong>加粗</strong> <del>删除</del> \
+                 <a href=\"http://x\" title=\"标题\n两行\">链接</a></p>",
+            ),
+            (
+                "![a  b\nc](a.png)",
+                "<p><img src=\"a.png\" alt=\"a  b c\" /></p>",
+            ),
+            (
+                "- 一\n- 二\n\n1. 甲\n\n2. 乙",
+                "<ul><li>一</li><li>二</li></ul><ol><li><p>甲</p></li><li><p>乙</p></li></ol>",
+            ),
+            (
+                "> 引用\n> 两行\n\n---\n\n段落",
+                "<blockquote><p>引用两行</p></blockquote><hr /><p>段落</p>",
+            ),
+            (
+                "```\n  代码  \n\n多行\n```\n\n    缩进代码\n",
+                "<pre><code>  代码  \n\n多行\n</code></pre><pre><code>缩进代码\n</code></pre>",
+            ),
+            (
+                "正文[^1]\n\n[^1]: 注释。\n",
+                "<p>正文<sup class=\"footnote-reference\"><a href=\"#1\">1</a></sup></p>\
+                 <div class=\"footnote-definition\" id=\"1\"><sup class=\"footnote-definition-label\">1</sup>\
+                 <p>注释。</p></div>",
+            ),
+            (
+                "| 项目 | 数量 |\n|---|--:|\n| 申请 | 3 |\n",
+                "<div class=\"table-scroll\" role=\"region\" aria-label=\"表格（可横向滚动）\" tabindex=\"0\">\
+                 <table><thead><tr><th scope=\"col\">项目</th><th scope=\"col\" class=\"align-right\">数量</th></tr></thead>\
+                 <tbody><tr><td>申请</td><td class=\"align-right\">3</td></tr></tbody></table></div>",
+            ),
+            // Raw HTML keeps its own line breaks, not the ones around it.
+            (
+                "段落\n\n  <div>\n<span>a</span>\n<span>b</span>\n</div>\n\n段落 <span>内联</span> 文字",
+                "<p>段落</p><div>\n<span>a</span>\n<span>b</span>\n</div><p>段落 <span>内联</span> 文字</p>",
+            ),
+        ];
+        for (md, want) in cases {
+            assert_eq!(html(md), want, "{md:?}");
+        }
     }
 
     #[test]

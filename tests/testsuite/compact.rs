@@ -123,7 +123,8 @@ fn compact_renders_like_minify_html_on_every_page() {
             pages += 1;
             ours += a.len();
             theirs += b.len();
-            assert!(a.len() < html.len(), "{} was not made smaller", f.path);
+            // The theme and the Markdown renderer write pages compact already (issue 12).
+            assert!(a.len() <= html.len(), "{} was made larger", f.path);
         }
     }
     assert!(pages >= 10, "{pages}");

@@ -109,7 +109,7 @@ fn build_publishes_every_body_and_the_cross_body_views() {
     assert!(!out.join("shili-jiedao/static").exists());
     let page = fs::read_to_string(out.join("shili-jiedao/2021/index.html")).unwrap();
     assert!(
-        page.contains("href=\"../../static/style.css\""),
+        page.contains("href=../../static/style.css"),
         "body pages use the shared static folder"
     );
     assert!(
