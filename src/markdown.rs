@@ -156,7 +156,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                 out.push(Event::Html(notes.definition(label).into()));
             }
             Event::End(TagEnd::FootnoteDefinition) => {
-                out.push(Event::Html("</div>\n".into()));
+                out.push(Event::Html("</div>".into()));
             }
             other => out.push(other.clone()),
         }
@@ -1070,9 +1070,9 @@ mod tests {
             ),
             (
                 "正文[^1]\n\n[^1]: 注释。\n",
-                "<p>正文<sup class=\"footnote-reference\"><a href=\"#1\">1</a></sup></p>\
-                 <div class=\"footnote-definition\" id=\"1\"><sup class=\"footnote-definition-label\">1</sup>\
-                 <p>注释。</p></div>",
+                "<p>正文<sup class=\"footnote-reference\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup></p>\
+                 <div class=\"footnote-definition\" id=\"fn-1\"><sup class=\"footnote-definition-label\">\
+                 <a href=\"#fnref-1\">1</a></sup><p>注释。</p></div>",
             ),
             (
                 "| 项目 | 数量 |\n|---|--:|\n| 申请 | 3 |\n",
