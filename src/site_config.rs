@@ -53,6 +53,9 @@ pub struct SiteConfig {
     /// The website's statutory details (《政府网站发展指引》).
     #[serde(default)]
     pub website: Website,
+    /// Send pages through minify-html (for a custom theme that writes loose HTML).
+    #[serde(default)]
+    pub minify: bool,
 }
 
 /// The body that publishes the reports.
@@ -192,6 +195,7 @@ impl SiteConfig {
             );
         }
         diags.extend(url_setting_errors(file));
+        diags.extend(minify_unavailable(file, config.minify));
         if !config
             .theme
             .chars()
@@ -230,6 +234,9 @@ pub struct PlatformConfig {
     /// Website details (footer, meta tags).
     #[serde(default)]
     pub website: Website,
+    /// Send pages through minify-html (for a custom theme that writes loose HTML).
+    #[serde(default)]
+    pub minify: bool,
 }
 
 impl PlatformConfig {
@@ -249,9 +256,12 @@ impl PlatformConfig {
                     return None;
                 }
                 // Its URLs go into every page of the platform, as a body's do (same check).
-                let url_errors = url_setting_errors(file);
-                if !url_errors.is_empty() {
-                    diags.extend(url_errors);
+                let errors: Vec<Diagnostic> = url_setting_errors(file)
+                    .into_iter()
+                    .chain(minify_unavailable(file, c.minify))
+                    .collect();
+                if !errors.is_empty() {
+                    diags.extend(errors);
                     return None;
                 }
                 Some(c)
@@ -341,6 +351,19 @@ pub(crate) fn url_setting_errors(file: &SourceFile) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// `minify = true` in a gongkai built without the `minify` feature: a C1 error at the value.
+fn minify_unavailable(file: &SourceFile, minify: bool) -> Option<Diagnostic> {
+    if !minify || cfg!(feature = "minify") {
+        return None;
+    }
+    let span = find_value_span(&file.text, "minify").unwrap_or(0..0);
+    Some(
+        Diagnostic::error("C1", "这个 gongkai 没有压缩网页的功能（minify）")
+            .at(file, span)
+            .hint("默认主题生成的网页已经很紧凑，一般不需要压缩；请删去 minify 这一行，或使用带 minify 功能编译的 gongkai（cargo build --release，默认带有）。"),
+    )
 }
 
 /// Span of the value of the first `key = value` line.

@@ -233,16 +233,7 @@ impl<'a> BodyPages<'a> {
         });
         let mut ctx = self.context(&page);
         ctx.insert("report", &yv);
-        let tables: Vec<(&str, &[u8])> = yv
-            .parts
-            .iter()
-            .flat_map(|p| {
-                p.tables
-                    .iter()
-                    .map(|t| (t.placeholder.as_str(), t.html.as_bytes()))
-            })
-            .collect();
-        self.emit("year.html", &page.path, &ctx, &tables)
+        self.emit("year.html", &page.path, &ctx)
     }
 
     /// The downloads of all years: for a single office `data/all.json` and `data/all.csv` (and
@@ -324,7 +315,7 @@ impl<'a> BodyPages<'a> {
         let mut ctx = self.context(&page);
         ctx.insert("reports", &view::report_cards(self.site, &self.values));
         ctx.insert("downloads", downloads);
-        self.emit("index.html", &page.path, &ctx, &[])
+        self.emit("index.html", &page.path, &ctx)
     }
 
     /// 历年对比: key metrics across years, tables and charts.
@@ -358,7 +349,7 @@ impl<'a> BodyPages<'a> {
         });
         let mut ctx = self.context(&page);
         ctx.insert("compare", &cv);
-        self.emit("compare.html", &page.path, &ctx, &[])
+        self.emit("compare.html", &page.path, &ctx)
     }
 
     /// A Markdown page of `content/pages/`.
@@ -391,7 +382,7 @@ impl<'a> BodyPages<'a> {
         });
         let mut ctx = self.context(&page);
         ctx.insert("content", &pv);
-        self.emit("page.html", &page.path, &ctx, &[])
+        self.emit("page.html", &page.path, &ctx)
     }
 
     /// The files of `content/` copied as they are.
@@ -433,7 +424,7 @@ impl<'a> BodyPages<'a> {
             "years",
             &self.site.years.iter().map(|y| y.year).collect::<Vec<_>>(),
         );
-        self.emit("404.html", &page.path, &ctx, &[])
+        self.emit("404.html", &page.path, &ctx)
     }
 
     /// robots.txt, sitemap.xml and atom.xml of a single office, and the theme's static files.
@@ -563,16 +554,10 @@ impl<'a> BodyPages<'a> {
         self.out.context(&self.site_value, page)
     }
 
-    /// Render a page of the body; `tables` places the official tables by their placeholders.
-    fn emit(
-        &self,
-        template: &str,
-        path: &str,
-        ctx: &tera::Context,
-        tables: &[(&str, &[u8])],
-    ) -> Result<(), Diagnostic> {
+    /// Render a page of the body.
+    fn emit(&self, template: &str, path: &str, ctx: &tera::Context) -> Result<(), Diagnostic> {
         self.out
-            .page(template, &format!("{}{path}", self.prefix), ctx, tables)
+            .page(template, &format!("{}{path}", self.prefix), ctx)
     }
 
     fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Diagnostic> {

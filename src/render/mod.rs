@@ -12,7 +12,6 @@
 
 mod body;
 pub mod chart;
-pub mod compact;
 mod platform;
 mod site_files;
 pub mod table;
@@ -91,7 +90,9 @@ pub fn duplicate(path: &str) -> Diagnostic {
 /// How to render.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Minify HTML.
+    /// Minify pages with minify-html when the project's settings ask for it (`minify = true`
+    /// in site.toml or platform.toml; the default theme writes compact pages without it). Off in
+    /// previews, which must be quick.
     pub minify: bool,
     /// HTML inserted before `</body>` of every page (the live-reload script of `serve`).
     pub inject: Option<String>,
@@ -193,9 +194,18 @@ pub fn render(
             Theme::load(&site.root, &site.config.theme)?
         }
     };
+    let asked = match project.platform() {
+        Some(config) => config.minify,
+        None => checked
+            .iter()
+            .flatten()
+            .filter_map(|b| b.site.as_ref())
+            .any(|s| s.config.minify),
+    };
     let out = Out {
         theme: &theme,
-        opts,
+        inject: opts.inject.as_deref(),
+        minify: opts.minify && asked,
         sink,
         counter: Counter::default(),
     };
@@ -250,37 +260,36 @@ fn collect(
 /// of a build (a body's or the project's) goes through [`Out::page`].
 pub(crate) struct Out<'a> {
     theme: &'a Theme,
-    opts: &'a Options,
+    /// HTML inserted before `</body>` (the live-reload script of `serve`).
+    inject: Option<&'a str>,
+    /// Whether pages go through minify-html.
+    minify: bool,
     sink: &'a dyn Sink,
     counter: Counter,
 }
 
 impl Out<'_> {
-    /// Render one page of `template` to `path`: Tera, then the serve script and minifying, then
-    /// the fragments (official tables, cross-body table rows) into their placeholders.
-    fn page(
-        &self,
-        template: &str,
-        path: &str,
-        ctx: &Context,
-        fragments: &[(&str, &[u8])],
-    ) -> Result<(), Diagnostic> {
-        let html = render_template(self.theme, template, ctx, 48 * 1024)?;
+    /// Render one page of `template` to `path`: Tera, then the serve script, then minify-html
+    /// when the settings ask for it.
+    fn page(&self, template: &str, path: &str, ctx: &Context) -> Result<(), Diagnostic> {
+        let mut html = render_template(self.theme, template, ctx, 48 * 1024)?;
         self.counter.add_page();
-        let page = finish_html(html, self.opts);
-        self.put(path.to_string(), place_fragments(page, fragments))
+        if let Some(script) = self.inject
+            && let Some(at) = memchr::memmem::rfind(&html, b"</body>")
+        {
+            html.splice(at..at, script.bytes());
+        }
+        if self.minify {
+            html = minify(&html);
+        }
+        self.put(path.to_string(), html)
     }
 
-    /// Render a partial that is placed into pages after they are minified (a row of a
-    /// cross-body table), minified on its own. It must begin and end at block-level tags, so
-    /// that minifying it apart gives the bytes minifying it in place would.
-    fn fragment(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, Diagnostic> {
+    /// Render a partial placed into pages as it is (a row of a cross-body table).
+    fn fragment(&self, template: &str, ctx: &Context) -> Result<String, Diagnostic> {
         let html = render_template(self.theme, template, ctx, 1024)?;
-        Ok(if self.opts.minify {
-            compact::compact(&html)
-        } else {
-            html
-        })
+        // Tera writes UTF-8 (templates and values are UTF-8).
+        Ok(String::from_utf8(html).unwrap_or_default())
     }
 
     /// Hand one file to the sink.
@@ -294,7 +303,7 @@ impl Out<'_> {
         let mut ctx = Context::new();
         ctx.insert_value("site", site.clone());
         ctx.insert("page", page);
-        ctx.insert("live", &self.opts.inject.is_some());
+        ctx.insert("live", &self.inject.is_some());
         ctx
     }
 }
@@ -376,40 +385,21 @@ fn render_template(
     Ok(html)
 }
 
-/// Insert the serve script and minify.
-fn finish_html(mut html: Vec<u8>, opts: &Options) -> Vec<u8> {
-    if let Some(script) = &opts.inject
-        && let Some(at) = memchr::memmem::rfind(&html, b"</body>")
-    {
-        html.splice(at..at, script.bytes());
-    }
-    if !opts.minify {
-        return html;
-    }
-    compact::compact(&html)
+/// A page through minify-html (`minify = true`), keeping what gongkai's pages rely on: the
+/// closing tags and the `<html>` and `<head>` start tags, and inline scripts and styles as
+/// they are (minifying those is minify-html's largest dependency, and gongkai's are small).
+#[cfg(feature = "minify")]
+fn minify(html: &[u8]) -> Vec<u8> {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.keep_closing_tags = true;
+    cfg.keep_html_and_head_opening_tags = true;
+    minify_html::minify(html, &cfg)
 }
 
-/// Replace each placeholder of a finished page with its fragment's HTML.
-fn place_fragments(page: Vec<u8>, fragments: &[(&str, &[u8])]) -> Vec<u8> {
-    if fragments.is_empty() {
-        return page;
-    }
-    let extra: usize = fragments.iter().map(|(_, h)| h.len()).sum();
-    let mut out = Vec::with_capacity(page.len() + extra);
-    let mut rest: &[u8] = &page;
-    // Placeholders appear in the order given; find each after the previous one.
-    for (marker, html) in fragments {
-        match memchr::memmem::find(rest, marker.as_bytes()) {
-            Some(at) => {
-                out.extend_from_slice(&rest[..at]);
-                out.extend_from_slice(html);
-                rest = &rest[at + marker.len()..];
-            }
-            None => continue,
-        }
-    }
-    out.extend_from_slice(rest);
-    out
+/// Without the `minify` feature, settings that ask for minifying are refused when loaded.
+#[cfg(not(feature = "minify"))]
+fn minify(html: &[u8]) -> Vec<u8> {
+    html.to_vec()
 }
 
 /// `2 KB`, `1.2 MB`.

@@ -61,9 +61,9 @@ pub struct YearCompareView {
     /// Column headers: label, unit, link to the ordering by this column (empty for the
     /// current one), and whether the rows are sorted by it.
     pub columns: Vec<SortColumn>,
-    /// Where the table rows go (`{{ year_view.rows | safe }}`): each body's row is rendered
+    /// The table rows, placed with `{{ year_view.rows | safe }}`: each body's row is rendered
     /// once per year from `partials/platform_year_row.html` (with the row as `r`), and every
-    /// ordering places the same rows in its own order after the page is minified.
+    /// ordering places the same rows in its own order.
     pub rows: String,
     /// How the rows are ordered, in words.
     pub ordering: String,
@@ -186,7 +186,7 @@ impl PlatformPages<'_> {
         );
         let mut ctx = self.out.context(&self.site_value, &page);
         ctx.insert("platform", pv);
-        self.out.page("platform.html", "index.html", &ctx, &[])
+        self.out.page("platform.html", "index.html", &ctx)
     }
 
     /// 404: served for any missing path, so its links are relative to the site root.
@@ -208,7 +208,7 @@ impl PlatformPages<'_> {
         );
         let mut ctx = self.out.context(&self.site_value, &page);
         ctx.insert("years", &Vec::<u16>::new());
-        self.out.page("404.html", "404.html", &ctx, &[])
+        self.out.page("404.html", "404.html", &ctx)
     }
 
     /// One year's cross-body pages (one per ordering) and data files. Each body's row is
@@ -274,20 +274,16 @@ impl PlatformPages<'_> {
                         },
                     ],
                 );
+                let mut v = v;
+                v.rows = String::with_capacity(row_html.iter().map(String::len).sum());
+                for &r in &order {
+                    v.rows.push_str(&row_html[r]);
+                }
                 let mut ctx = self.out.context(&self.site_value, &page);
                 ctx.insert("year_view", &v);
                 ctx.insert("years", self.years);
-                let mut placed = Vec::with_capacity(row_html.iter().map(Vec::len).sum());
-                for &r in &order {
-                    placed.extend_from_slice(&row_html[r]);
-                }
                 self.out
-                    .page(
-                        "platform_year.html",
-                        &path,
-                        &ctx,
-                        &[(ROWS_PLACEHOLDER, &placed)],
-                    )
+                    .page("platform_year.html", &path, &ctx)
                     .map_err(|d| vec![d])?;
                 Ok(path)
             })
@@ -451,9 +447,6 @@ struct YearTable {
 /// The template of one row of a cross-body table.
 const ROW_TEMPLATE: &str = "partials/platform_year_row.html";
 
-/// Placeholder of the table rows in a cross-body page.
-const ROWS_PLACEHOLDER: &str = "\u{e000}rows\u{e001}";
-
 fn year_table(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> YearTable {
     let metrics = year_metrics(rows);
     let values: Vec<Vec<Option<Decimal>>> = rows
@@ -515,7 +508,7 @@ fn year_table(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> YearTable {
             YearCompareView {
                 year,
                 columns,
-                rows: ROWS_PLACEHOLDER.into(),
+                rows: String::new(),
                 ordering,
                 by_name_url: if by.is_none() { String::new() } else { "index.html".into() },
                 downloads: vec![

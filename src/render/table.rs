@@ -34,12 +34,8 @@ pub struct TableView {
     /// Size of the CSV in bytes.
     pub csv_bytes: usize,
     /// The table's HTML: scroll region, table, notes and download link. Templates place it with
-    /// `{{ table.placeholder | safe }}`; the finished HTML replaces the placeholder after the
-    /// page is minified (the table is compact already, so the minifier need not read it).
-    #[serde(skip)]
+    /// `{{ table.html | safe }}`.
     pub html: String,
-    /// Marker that stands for the table in the rendered template.
-    pub placeholder: String,
 }
 
 fn escape_into(out: &mut String, text: &str) {
@@ -605,7 +601,6 @@ pub fn table_view(
 
     let mut view = TableView {
         html: String::new(),
-        placeholder: format!("\u{e000}{tid}\u{e001}"),
         id: tid,
         number: table.number.clone(),
         caption,

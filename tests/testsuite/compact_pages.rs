@@ -110,3 +110,42 @@ fn minify_html_finds_little_to_remove() {
         worst.worst.0
     );
 }
+
+/// `minify = true` sends the pages through minify-html: of a single office (site.toml) and of a
+/// platform (platform.toml, for every body's pages too); without it pages are as the theme
+/// writes them.
+#[test]
+fn minify_in_the_settings_sends_pages_through_minify_html() {
+    for (fixture, settings) in [("bundled", "site.toml"), ("platform", "platform.toml")] {
+        let site = temp_site(fixture);
+        let root = site.path();
+        let plain = gongkai::pipeline::preview(root, &Options::default())
+            .unwrap()
+            .files;
+        let path = root.join(settings);
+        let text = std::fs::read_to_string(&path).unwrap();
+        // A top-level key goes before the first [table].
+        let at = text.find("\n[").map_or(text.len(), |i| i + 1);
+        std::fs::write(
+            &path,
+            format!("{}minify = true\n{}", &text[..at], &text[at..]),
+        )
+        .unwrap();
+        let minified = gongkai::pipeline::preview(root, &Options::default())
+            .unwrap()
+            .files;
+        assert_eq!(plain.len(), minified.len());
+        let mut pages = 0;
+        for (a, b) in plain.iter().zip(&minified) {
+            assert_eq!(a.path, b.path);
+            if !a.path.ends_with(".html") {
+                assert_eq!(a.bytes, b.bytes, "{}", a.path);
+                continue;
+            }
+            pages += 1;
+            assert_eq!(b.bytes, minify_html(&a.bytes), "{fixture}: {}", a.path);
+            assert!(b.bytes.len() < a.bytes.len(), "{fixture}: {}", a.path);
+        }
+        assert!(pages >= 4, "{fixture}: {pages} pages");
+    }
+}

@@ -10,7 +10,6 @@ mod common;
 mod bad_inputs;
 mod build;
 mod check;
-mod compact;
 mod compact_pages;
 mod fuzz_corpus;
 mod import;
