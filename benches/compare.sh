@@ -12,8 +12,10 @@
 #   a plain copy of gongkai's output tree (the floor), ending with `sync`: without it the copy's
 #   dirty pages (880 MB at N = 10,000) are flushed during the next tool's timed run (measured:
 #   +0.8 s on a 3.2 s gongkai build), so the copy's cost would land on whichever tool follows it
-# round-robin with ../shared/bench/bench_build.py and prints medians, peak memory and the
-# ratios. The last line is `gongkai/hugo build time ratio: R (N=<N>)`.
+#   gongkai build with `minify = true` (minify-html on every page) on a copy of the corpus
+# round-robin with ../shared/bench/bench_build.py and prints medians, peak memory, the HTML bytes
+# each tool writes (raw and gzipped) and the ratios. The last line is
+# `gongkai/hugo build time ratio: R (N=<N>)`.
 # Environment: BENCH_DIR (default /tmp/gongkai-bench), RUNS (default 5, 3 for N ≥ 5000).
 set -euo pipefail
 n="${1:?usage: benches/compare.sh N}"
@@ -46,16 +48,42 @@ echo "== building gongkai (release)" >&2
 (cd "$repo" && cargo build --release --locked --quiet)
 gk="$repo/target/release/gongkai"
 
+# The same corpus with `minify = true` in platform.toml (a copy: a body folder linked from
+# outside the platform's folder is refused).
+if [[ ! -f "$corpus/gongkai-minify/platform.toml" ]]; then
+  rm -rf "$corpus/gongkai-minify"
+  cp -r "$corpus/gongkai" "$corpus/gongkai-minify"
+  python3 - "$corpus/gongkai-minify/platform.toml" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p, encoding="utf-8").read()
+i = s.find("\n[")
+s = s[:i + 1] + "minify = true\n" + s[i + 1:] if i >= 0 else s + "minify = true\n"
+open(p, "w", encoding="utf-8").write(s)
+PY
+fi
+
 # One build to have an output tree for the copy floor.
 "$gk" build --root "$corpus/gongkai" --output "$corpus/gongkai-public" >/dev/null 2>&1
 json="$bench/compare-n$n.json"
 python3 "$shared/bench/bench_build.py" --out "$corpus" -n "$runs" --warmup 1 --json "$json" \
   --tool "gongkai=$gk build --root {out}/gongkai --output {out}/gongkai-public" \
   --tool "hugo=$hugo_bin -s {out}/hugo --minify --quiet" \
-  --tool "copy=sh -c 'rm -rf {out}/copy-public && cp -r {out}/gongkai-public {out}/copy-public && sync'"
-python3 - "$json" "$n" <<'PY'
-import json, statistics, sys
-d = json.load(open(sys.argv[1])); n = sys.argv[2]
+  --tool "copy=sh -c 'rm -rf {out}/copy-public && cp -r {out}/gongkai-public {out}/copy-public && sync'" \
+  --tool "gongkai-minify=$gk build --root {out}/gongkai-minify --output {out}/gongkai-minify-public"
+python3 - "$json" "$n" "$corpus" <<'PY'
+import gzip, json, os, statistics, sys
+d = json.load(open(sys.argv[1])); n = sys.argv[2]; corpus = sys.argv[3]
+def html_bytes(root):
+    raw = packed = pages = 0
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".html"):
+                data = open(os.path.join(dirpath, f), "rb").read()
+                raw += len(data); packed += len(gzip.compress(data, 6)); pages += 1
+    return pages, raw, packed
+for name, root in [("gongkai", "gongkai-public"), ("gongkai minify = true", "gongkai-minify-public"), ("hugo --minify", "hugo/public")]:
+    pages, raw, packed = html_bytes(os.path.join(corpus, root))
+    print("HTML written by %s: %d pages, %.2f MB, %.2f MB gzipped" % (name, pages, raw / 1e6, packed / 1e6))
 med = {k: statistics.median(r["wall"] for r in v) for k, v in d["runs"].items()}
 mem = {k: max(r["peak_mib"] for r in v) for k, v in d["runs"].items()}
 bad = {k: [r["rc"] for r in v if r["rc"] != 0] for k, v in d["runs"].items()}
@@ -66,5 +94,6 @@ print("medians: gongkai %.3f s, hugo %.3f s, copy %.3f s" % (med["gongkai"], med
 print("peak memory: gongkai %.0f MiB, hugo %.0f MiB" % (mem["gongkai"], mem["hugo"]))
 print("hugo/gongkai speed-up: %.2fx" % (med["hugo"] / med["gongkai"]))
 print("gongkai/copy ratio (the floor): %.2f" % (med["gongkai"] / med["copy"]))
+print("gongkai minify = true: %.3f s, ratio to hugo %.3f, to gongkai %.2f" % (med["gongkai-minify"], med["gongkai-minify"] / med["hugo"], med["gongkai-minify"] / med["gongkai"]))
 print("gongkai/hugo build time ratio: %.3f (N=%s)" % (med["gongkai"] / med["hugo"], n))
 PY
