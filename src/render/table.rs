@@ -42,24 +42,10 @@ pub struct TableView {
     pub placeholder: String,
 }
 
+/// Escape `& < > " '` (pulldown-cmark's escaper: the site's one HTML escaper).
 fn escape_into(out: &mut String, text: &str) {
-    // Copy runs of plain text whole; only the five special ASCII bytes are replaced (none of
-    // them occurs inside a multi-byte UTF-8 sequence, so the cut points are char boundaries).
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        start = i + 1;
-    }
-    out.push_str(&text[start..]);
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, text);
 }
 
 impl TableView {
