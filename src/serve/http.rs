@@ -98,20 +98,19 @@ pub fn snapshot_key(raw_path: &str) -> Result<String, PathProblem> {
 }
 
 fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    // A `%` without two hex digits after it is refused (the crate would keep it as written).
+    let well_formed = s.split('%').skip(1).all(|rest| {
+        rest.as_bytes()
+            .get(..2)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// Content type by extension.
@@ -277,6 +276,12 @@ mod tests {
             "/static//style.css",
             "etc/passwd",
             "/%c0%ae%c0%ae/site.toml",
+            "/%E6%8C%87%E5%8D.html",
+            "/%zz.html",
+            "/index.html%",
+            "/index.html%4",
+            "/%+a.html",
+            "/%%41.html",
         ] {
             assert_eq!(snapshot_key(bad), Err(PathProblem::Refused), "{bad}");
         }
