@@ -1,105 +1,118 @@
-//! Watching the site: `site.toml`, `content/` and `themes/`, recursively, through notify.
+//! Watching the site: `site.toml`, `content/` and `themes/`, recursively, through notify and
+//! notify-debouncer-full.
 //!
-//! Editors save in bursts (a temporary file, a rename, several writes); events are folded into
-//! one rebuild once the burst has been quiet for [`QUIET`] (bounded by [`MAX_WAIT`]). Access
-//! events are ignored (otherwise the build's own reads would trigger builds), as are hidden
-//! files, editor backups and everything outside the three watched places (`public/`, `target/`).
-//! Folders created later (a new year, `themes/`) are picked up.
+//! Editors save in bursts (a temporary file, a rename, several writes). The debouncer delivers
+//! each path's events [`QUIET`] after they happen, with a temporary file's writes and rename
+//! folded into one event for the final name. Changes made before a rebuild started (which it
+//! has read) do not start another; while files keep changing (some changed during the last
+//! rebuild), rebuilds start at most every [`MIN_GAP`], each taking in all delivered since. Access events are ignored
+//! (otherwise the build's own reads would trigger builds), as are hidden files, editor backups
+//! and everything outside the three watched places (`public/`, `target/`). Folders created later
+//! (a new year, `themes/`, a platform's new body) are picked up.
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use notify::event::{ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{
+    DebounceEventResult, DebouncedEvent, RecommendedCache, new_debouncer_opt,
+};
 
 use super::State;
 
-/// How long a burst of events must be quiet before the rebuild.
+/// How long after a change its event is delivered (the debouncer's timeout).
 pub const QUIET: Duration = Duration::from_millis(25);
-/// The longest a rebuild waits for a burst to end.
-pub const MAX_WAIT: Duration = Duration::from_millis(250);
+/// The shortest time between the starts of two rebuilds while files keep changing (some were
+/// changed while the last rebuild ran).
+pub const MIN_GAP: Duration = Duration::from_millis(250);
 /// Poll interval of `--poll`.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Keeps the watcher alive; dropping it stops watching.
 pub struct Watching {
-    _watcher: Arc<Mutex<Box<dyn notify::Watcher + Send>>>,
+    _debouncer: Box<dyn Send>,
 }
 
 /// Start watching and rebuilding in a background thread.
 pub fn spawn(state: Arc<State>, poll: bool) -> notify::Result<Watching> {
-    let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let handler = move |e: notify::Result<notify::Event>| {
-        let _ = tx.send(e);
-    };
-    let watcher: Box<dyn notify::Watcher + Send> = if poll {
-        Box::new(notify::PollWatcher::new(
-            handler,
+    if poll {
+        start::<notify::PollWatcher>(
+            state,
             notify::Config::default().with_poll_interval(POLL_INTERVAL),
-        )?)
+        )
     } else {
-        Box::new(notify::recommended_watcher(handler)?)
-    };
-    let watcher = Arc::new(Mutex::new(watcher));
+        start::<notify::RecommendedWatcher>(state, notify::Config::default())
+    }
+}
+
+fn start<W: notify::Watcher + Send + 'static>(
+    state: Arc<State>,
+    config: notify::Config,
+) -> notify::Result<Watching> {
+    let (tx, rx) = mpsc::channel();
+    let mut debouncer =
+        new_debouncer_opt::<_, W, _>(QUIET, None, tx, RecommendedCache::new(), config)?;
     let root = state.root.clone();
     let root = std::fs::canonicalize(&root).unwrap_or(root);
-    {
-        let mut w = watcher
-            .lock()
-            .map_err(|_| notify::Error::generic("watcher lock"))?;
-        w.watch(&root, RecursiveMode::NonRecursive)?;
-        for p in watch_targets(&root) {
-            w.watch(&p, RecursiveMode::Recursive)?;
-        }
+    debouncer.watch(&root, RecursiveMode::NonRecursive)?;
+    let mut watched = watch_targets(&root);
+    for p in &watched {
+        debouncer.watch(p, RecursiveMode::Recursive)?;
     }
-    let thread_watcher = watcher.clone();
+    let debouncer = Arc::new(Mutex::new(debouncer));
+    // The thread holds it weakly, so that dropping `Watching` stops the debouncer, whose channel
+    // then closes and ends the thread.
+    let thread_debouncer = Arc::downgrade(&debouncer);
     std::thread::Builder::new()
         .name("gongkai-watch".into())
         .spawn(move || {
-            let mut watched: Vec<PathBuf> = ["content", "themes"]
-                .iter()
-                .map(|d| root.join(d))
-                .filter(|p| p.is_dir())
-                .collect();
-            loop {
-                // Wait for the first relevant event.
-                let mut changed: Vec<PathBuf> = Vec::new();
-                match rx.recv() {
-                    Ok(Ok(e)) => collect(&root, &e, &mut changed),
-                    Ok(Err(_)) => continue,
-                    Err(_) => return,
-                }
-                if changed.is_empty() {
+            // When the last rebuild started (what changed before then, it has read) and ended.
+            let mut last_build: Option<(Instant, Instant)> = None;
+            let mut changes = Changes::default();
+            while let Ok(first) = rx.recv() {
+                let since = last_build.map(|(start, _)| start);
+                changes.fold(&root, first, since);
+                if changes.is_empty() {
                     continue;
                 }
-                // Fold the rest of the burst.
-                let started = Instant::now();
-                loop {
-                    let left = MAX_WAIT.saturating_sub(started.elapsed());
-                    if left.is_zero() {
-                        break;
-                    }
-                    match rx.recv_timeout(QUIET.min(left)) {
-                        Ok(Ok(e)) => collect(&root, &e, &mut changed),
-                        Ok(Err(_)) => {}
-                        Err(RecvTimeoutError::Timeout) => break,
-                        Err(RecvTimeoutError::Disconnected) => return,
-                    }
+                // Files changed while the last rebuild ran are still being changed (a sync tool,
+                // a script): rebuild at most every MIN_GAP until they stop.
+                if let (Some((start, end)), Some(first)) = (last_build, changes.first)
+                    && first < end
+                {
+                    std::thread::sleep(MIN_GAP.saturating_sub(start.elapsed()));
                 }
+                // All that arrived meanwhile, and while the last rebuild ran, goes into this one.
+                for batch in rx.try_iter() {
+                    changes.fold(&root, batch, since);
+                }
+                let Changes {
+                    paths: changed,
+                    rescan,
+                    ..
+                } = std::mem::take(&mut changes);
                 // content/, themes/ or a platform's body folder created after start: watch too.
                 for p in watch_targets(&root) {
                     if !watched.contains(&p) {
-                        if let Ok(mut w) = thread_watcher.lock() {
-                            let _ = w.watch(&p, RecursiveMode::Recursive);
+                        if let Some(d) = thread_debouncer.upgrade()
+                            && let Ok(mut d) = d.lock()
+                        {
+                            let _ = d.watch(&p, RecursiveMode::Recursive);
                         }
                         watched.push(p);
                     }
                 }
-                let css_only = changed.iter().all(|p| {
-                    p.extension().is_some_and(|e| e == "css") && p.starts_with(root.join("themes"))
-                });
+                let css_only = !rescan
+                    && changed.iter().all(|p| {
+                        p.extension().is_some_and(|e| e == "css")
+                            && p.starts_with(root.join("themes"))
+                    });
+                let start = Instant::now();
                 let (took, ok) = state.rebuild(css_only);
+                last_build = Some((start, Instant::now()));
                 let what = if ok {
                     "已重新生成"
                 } else {
@@ -113,7 +126,51 @@ pub fn spawn(state: Arc<State>, poll: bool) -> notify::Result<Watching> {
             }
         })
         .map_err(|e| notify::Error::generic(&e.to_string()))?;
-    Ok(Watching { _watcher: watcher })
+    Ok(Watching {
+        _debouncer: Box::new(debouncer),
+    })
+}
+
+/// What delivered events changed that the last rebuild has not read.
+#[derive(Default)]
+struct Changes {
+    /// The relevant paths.
+    paths: Vec<PathBuf>,
+    /// The watcher lost events: everything must be read again.
+    rescan: bool,
+    /// When the earliest of these changes was made.
+    first: Option<Instant>,
+}
+
+impl Changes {
+    /// Add a batch's changes that the rebuild started at `since` has not read.
+    fn fold(&mut self, root: &Path, batch: DebounceEventResult, since: Option<Instant>) {
+        for e in batch.iter().flatten() {
+            if already_read(e, since) {
+                continue;
+            }
+            let rescan = e.need_rescan();
+            if collect(root, e, &mut self.paths) || rescan {
+                self.rescan |= rescan;
+                self.first = Some(self.first.map_or(e.time, |t| t.min(e.time)));
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.paths.is_empty() && !self.rescan
+    }
+}
+
+/// Whether the rebuild that started at `since` has read this change: it happened before. Not
+/// for a creation (or a move into place): the debouncer folds the writes that follow it into it,
+/// and those may have come after.
+fn already_read(e: &DebouncedEvent, since: Option<Instant>) -> bool {
+    let created = matches!(
+        e.kind,
+        EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To))
+    );
+    !created && since.is_some_and(|at| e.time < at)
 }
 
 /// Folders watched recursively: `content/` and `themes/`, and in a platform every body folder.
@@ -137,16 +194,19 @@ fn watch_targets(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Add the event's relevant paths to `changed`.
-fn collect(root: &Path, e: &notify::Event, changed: &mut Vec<PathBuf>) {
+/// Add the event's relevant paths to `changed`; whether it had any.
+fn collect(root: &Path, e: &notify::Event, changed: &mut Vec<PathBuf>) -> bool {
     if matches!(e.kind, EventKind::Access(_)) {
-        return;
+        return false;
     }
-    for p in &e.paths {
-        if relevant(root, p) && !changed.contains(p) {
+    let mut any = false;
+    for p in e.paths.iter().filter(|p| relevant(root, p)) {
+        any = true;
+        if !changed.contains(p) {
             changed.push(p.clone());
         }
     }
+    any
 }
 
 /// Whether a changed path can affect the site: `site.toml`, `platform.toml`, anything under
@@ -209,6 +269,22 @@ mod tests {
         ] {
             assert!(!relevant(root, Path::new(no)), "{no}");
         }
+    }
+
+    #[test]
+    fn changes_before_a_rebuild_started_are_read_by_it_except_creations() {
+        use notify::event::{CreateKind, DataChange};
+        let before = Instant::now();
+        let build = before + Duration::from_millis(10);
+        let after = build + Duration::from_millis(10);
+        let event = |kind, time| DebouncedEvent::new(notify::Event::new(kind), time);
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let create = EventKind::Create(CreateKind::File);
+        assert!(already_read(&event(write, before), Some(build)));
+        assert!(!already_read(&event(write, after), Some(build)));
+        assert!(!already_read(&event(write, before), None));
+        // The debouncer folds writes after a creation into it: they may be later than the build.
+        assert!(!already_read(&event(create, before), Some(build)));
     }
 
     #[test]
