@@ -5,6 +5,7 @@
 //! publishes it as `data/<year>.json|csv` and `data/all.json|csv`; `import --format json` prints
 //! the same shape, so an imported report can be compared cell by cell.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -110,43 +111,63 @@ pub fn tidy_report(body: &str, report: &Report) -> TidyReport {
 /// CSV of several years (and bodies) for Excel on Chinese Windows: UTF-8 with BOM, CRLF, every
 /// field quoted when needed.
 pub fn csv(reports: &[TidyReport]) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str("机关,年度,格式,部分,行,列,数值,单位\r\n");
+    let mut w = csv_writer(String::from("\u{feff}").into_bytes());
+    let _ = w.write_record(["机关", "年度", "格式", "部分", "行", "列", "数值", "单位"]);
     for r in reports {
+        let (body, year, edition) = (csv_text(&r.body), r.year.to_string(), csv_text(&r.edition));
         for c in &r.cells {
-            let fields = [
-                r.body.clone(),
-                r.year.to_string(),
-                r.edition.clone(),
-                c.part.clone(),
-                c.row.join(" › "),
-                c.column.join(" › "),
-                c.value.to_string(),
-                c.unit.clone().unwrap_or_else(|| "未注明".into()),
-            ];
-            let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-            out.push_str(&line.join(","));
-            out.push_str("\r\n");
+            let _ = w.write_record([
+                &*body,
+                year.as_str(),
+                &*edition,
+                &*csv_text(&c.part),
+                &*csv_text(&c.row.join(" › ")),
+                &*csv_text(&c.column.join(" › ")),
+                c.value.to_string().as_str(),
+                &*csv_text(c.unit.as_deref().unwrap_or("未注明")),
+            ]);
         }
     }
-    out
+    csv_string(w)
 }
 
-/// One CSV field: quoted when it holds a comma, a quote or a line break, and guarded against
-/// being read as a spreadsheet formula.
-pub(crate) fn csv_field(f: &str) -> String {
-    // A leading = + - @ would make Excel evaluate the cell; labels never start with them, but a
-    // negative number is data, so only text fields are guarded.
-    let risky = f.starts_with(['=', '+', '@']) || (f.starts_with('-') && f.parse::<f64>().is_err());
-    if risky || f.contains([',', '"', '\n', '\r']) {
-        let guarded = if risky {
-            format!("'{f}")
-        } else {
-            f.to_string()
-        };
-        format!("\"{}\"", guarded.replace('"', "\"\""))
+/// A CSV writer for Excel on Chinese Windows, after `start` (a UTF-8 BOM, or nothing): CRLF line
+/// ends, and a field quoted when it holds a comma, a quote or a line break — or a `'`, so that a
+/// field [`csv_text`] guarded is always quoted (`"'=cmd()"`, as OWASP advises; the crate quotes
+/// its comment character wherever it occurs). Records may differ in length (a year's CSV has
+/// caption lines).
+pub(crate) fn csv_writer(start: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        // The writer's own buffer (zeroed on creation, 8 KiB by default) only stages bytes for
+        // the Vec: a small one, as a build makes some 15 writers per report.
+        .buffer_capacity(1024)
+        .terminator(csv::Terminator::CRLF)
+        .comment(Some(b'\''))
+        .flexible(true)
+        .from_writer(start)
+}
+
+/// What a [`csv_writer`] wrote, as text (every field written was text).
+pub(crate) fn csv_string(w: csv::Writer<Vec<u8>>) -> String {
+    let bytes = w.into_inner().unwrap_or_default();
+    // SIMD validation and a copy cost a fraction of String::from_utf8's scalar check on
+    // Chinese text.
+    simdutf8::basic::from_utf8(&bytes)
+        .map(str::to_owned)
+        .unwrap_or_default()
+}
+
+/// Text for a CSV field, guarded against being read as a spreadsheet formula: a leading
+/// `= + - @`, tab, carriage return or NUL (OWASP; ASVS 1.2.10) gets a `'` in front. Labels never
+/// start with them, but a body's name or a report's text might. A number is data: text that
+/// reads as one (`-8`) is left as it is, and numbers are written without the guard.
+pub(crate) fn csv_text(f: &str) -> Cow<'_, str> {
+    let risky = f.starts_with(['=', '+', '@', '\t', '\r', '\0'])
+        || (f.starts_with('-') && f.parse::<f64>().is_err());
+    if risky {
+        Cow::Owned(format!("'{f}"))
     } else {
-        f.to_string()
+        Cow::Borrowed(f)
     }
 }
 
@@ -171,8 +192,40 @@ mod tests {
         let s = csv(&[r]);
         assert!(s.starts_with("\u{feff}机关,年度"));
         assert!(s.contains("\r\n示例街道办事处,2021,2021,三,三、本年度办理结果 › （七）总计,申请人情况 › 自然人,-3,件\r\n"));
-        assert_eq!(csv_field("=cmd()"), "\"'=cmd()\"");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+
+    /// One field through the guard and the writer, as it appears in a file.
+    fn field(text: &str) -> String {
+        let mut w = csv_writer(Vec::new());
+        let _ = w.write_record([&*csv_text(text), "1"]);
+        let line = csv_string(w);
+        line.strip_suffix(",1\r\n").unwrap().to_string()
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_as_needed_and_guarded_against_formulas() {
+        for (text, written) in [
+            ("示例街道办事处", "示例街道办事处"),
+            ("a,b", "\"a,b\""),
+            ("说\"明\"", "\"说\"\"明\"\"\""),
+            ("两\r\n行", "\"两\r\n行\""),
+            ("", ""),
+            ("=cmd()", "\"'=cmd()\""),
+            ("+1+cmd", "\"'+1+cmd\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("-1+cmd", "\"'-1+cmd\""),
+            ("=a,\"b\"", "\"'=a,\"\"b\"\"\""),
+            // OWASP lists a leading tab and carriage return too (issue 17); ASVS a NUL.
+            ("\t=cmd()", "\"'\t=cmd()\""),
+            ("\r=cmd()", "\"'\r=cmd()\""),
+            ("\0=cmd()", "\"'\0=cmd()\""),
+            // Numbers are data, not formulas.
+            ("-8", "-8"),
+            ("-0.5", "-0.5"),
+            ("2021", "2021"),
+        ] {
+            assert_eq!(field(text), written, "{text:?}");
+        }
     }
 }
 
