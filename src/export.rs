@@ -9,8 +9,10 @@ use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::format::Edition;
+
 use crate::number::Decimal;
 use crate::report::Report;
 
@@ -105,6 +107,97 @@ pub fn tidy_report(body: &str, report: &Report) -> TidyReport {
         year: report.year,
         edition: report.edition.id.clone(),
         cells: tidy_cells(report),
+    }
+}
+
+/// `data/<year>.json` as UTF-8 bytes: the JSON of [`tidy_report`] and a final newline, written
+/// by serde_json from [`ReportJson`], with each label list already JSON (serialised once per
+/// edition: the labels are most of the bytes, and copying and serialising them for every cell
+/// of every report cost the 1,000-report build 17% more instructions).
+pub fn tidy_json(body: &str, report: &Report) -> Vec<u8> {
+    let labels = labels_of(report.edition);
+    let json = ReportJson {
+        body,
+        year: report.year,
+        edition: &report.edition.id,
+        cells: present_cells(report)
+            .map(|p| {
+                let labels = &labels[p.table];
+                CellJson {
+                    part: &labels.part,
+                    row: &labels.rows[p.row],
+                    column: &labels.columns[p.column],
+                    value: p.cell.value,
+                    unit: p.unit,
+                }
+            })
+            .collect(),
+    };
+    let mut out = Vec::with_capacity(40 * 1024);
+    let _ = serde_json::to_writer(&mut out, &json);
+    out.push(b'\n');
+    out
+}
+
+/// [`TidyReport`] as written to `data/<year>.json`: the same fields in the same order, borrowed.
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    body: &'a str,
+    year: u16,
+    edition: &'a str,
+    cells: Vec<CellJson<'a>>,
+}
+
+/// [`TidyCell`] as written to `data/<year>.json`, its labels already JSON.
+#[derive(Serialize)]
+struct CellJson<'a> {
+    part: &'a RawValue,
+    row: &'a RawValue,
+    column: &'a RawValue,
+    value: Decimal,
+    unit: Option<&'a str>,
+}
+
+/// One table's labels as JSON: its part, each leaf row's labels (the caption first, as in
+/// [`TidyCell::row`]) and each leaf column's.
+#[derive(Clone)]
+struct TableLabels {
+    part: Box<RawValue>,
+    rows: Vec<Box<RawValue>>,
+    columns: Vec<Box<RawValue>>,
+}
+
+fn table_labels(edition: &Edition) -> Vec<TableLabels> {
+    edition
+        .tables
+        .iter()
+        .map(|table| TableLabels {
+            part: raw(&table.part),
+            rows: table
+                .leaf_rows
+                .iter()
+                .map(|row| raw(&table.caption.iter().chain(&row.path).collect::<Vec<_>>()))
+                .collect(),
+            columns: table
+                .leaf_columns
+                .iter()
+                .map(|col| raw(&col.path))
+                .collect(),
+        })
+        .collect()
+}
+
+/// `value` as JSON (strings and lists of strings always serialise).
+fn raw<T: Serialize + ?Sized>(value: &T) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned())
+}
+
+/// The labels of `edition`: kept for a built-in edition, derived here for any other.
+fn labels_of(edition: &Edition) -> Cow<'static, [TableLabels]> {
+    static LABELS: OnceLock<Vec<Vec<TableLabels>>> = OnceLock::new();
+    match crate::format::derived(&LABELS, edition, table_labels) {
+        Some(labels) => Cow::Borrowed(labels),
+        None => Cow::Owned(table_labels(edition)),
     }
 }
 
@@ -229,89 +322,13 @@ mod tests {
     }
 }
 
-/// The fixed part of every cell of an edition, serialised once:
-/// `{"part":…,"row":[…],"column":[…],"value":` per table, indexed by `row * columns + column`.
-/// The labels are most of the bytes of `data/<year>.json`, and they never change within an
-/// edition.
-fn cell_heads(edition: &Edition) -> Vec<Vec<String>> {
-    #[derive(Serialize)]
-    struct Head<'a> {
-        part: &'a str,
-        row: Vec<&'a str>,
-        column: Vec<&'a str>,
-    }
-    edition
-        .tables
-        .iter()
-        .map(|table| {
-            let mut heads = Vec::with_capacity(table.leaf_rows.len() * table.leaf_columns.len());
-            for row in &table.leaf_rows {
-                for col in &table.leaf_columns {
-                    let head = Head {
-                        part: &table.part,
-                        row: table
-                            .caption
-                            .iter()
-                            .chain(&row.path)
-                            .map(String::as_str)
-                            .collect(),
-                        column: col.path.iter().map(String::as_str).collect(),
-                    };
-                    let mut text = serde_json::to_string(&head).unwrap_or_default();
-                    text.pop(); // the closing brace: value and unit follow
-                    text.push_str(",\"value\":");
-                    heads.push(text);
-                }
-            }
-            heads
-        })
-        .collect()
-}
-
-/// The cell heads of `edition`: kept for a built-in edition, derived here for any other.
-fn heads_of(edition: &Edition) -> std::borrow::Cow<'static, [Vec<String>]> {
-    static HEADS: OnceLock<Vec<Vec<Vec<String>>>> = OnceLock::new();
-    match crate::format::derived(&HEADS, edition, cell_heads) {
-        Some(heads) => std::borrow::Cow::Borrowed(heads),
-        None => std::borrow::Cow::Owned(cell_heads(edition)),
-    }
-}
-
-/// `data/<year>.json` as UTF-8 bytes: the same JSON as
-/// `serde_json::to_string(&tidy_report(..))` plus a final newline, written straight from the
-/// report with the label part of each cell serialised once per edition.
-pub fn tidy_json(body: &str, report: &Report) -> Vec<u8> {
-    let heads = heads_of(report.edition);
-    let mut out = Vec::with_capacity(40 * 1024);
-    out.extend_from_slice(b"{\"body\":");
-    let _ = serde_json::to_writer(&mut out, body);
-    out.extend_from_slice(b",\"year\":");
-    let _ = serde_json::to_writer(&mut out, &report.year);
-    out.extend_from_slice(b",\"edition\":");
-    let _ = serde_json::to_writer(&mut out, &report.edition.id);
-    out.extend_from_slice(b",\"cells\":[");
-    for (i, p) in present_cells(report).enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        let columns = report.edition.tables[p.table].leaf_columns.len();
-        out.extend_from_slice(heads[p.table][p.row * columns + p.column].as_bytes());
-        let _ = serde_json::to_writer(&mut out, &p.cell.value);
-        out.extend_from_slice(b",\"unit\":");
-        let _ = serde_json::to_writer(&mut out, &p.unit);
-        out.push(b'}');
-    }
-    out.extend_from_slice(b"]}\n");
-    out
-}
-
 #[cfg(test)]
 mod json_tests {
     use crate::format;
     use crate::source::SourceFile;
 
     #[test]
-    fn streamed_json_equals_the_tidy_struct() {
+    fn year_json_equals_the_tidy_struct() {
         let root = env!("CARGO_MANIFEST_DIR");
         let mut files = vec![format!("{root}/content/2020/report.yaml")];
         for entry in walkdir::WalkDir::new(format!("{root}/tests/fixtures")) {
