@@ -433,19 +433,15 @@ fn lock(parent: &Path, name: &str) -> Result<fs::File, OutputError> {
         .write(true)
         .open(&path)
         .map_err(|e| OutputError::Io(path.clone(), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::io::AsRawFd;
-        // SAFETY: flock on a valid open descriptor; no memory is shared with the call.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
-            return Err(OutputError::Refused(
-                parent.join(name),
-                "另一个 gongkai build 正在写入这个文件夹，请等它完成".into(),
-            ));
-        }
+    // An exclusive lock without waiting (flock on Unix, LockFileEx on Windows).
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(OutputError::Refused(
+            parent.join(name),
+            "另一个 gongkai build 正在写入这个文件夹，请等它完成".into(),
+        )),
+        Err(fs::TryLockError::Error(e)) => Err(OutputError::Io(path, e)),
     }
-    Ok(file)
 }
 
 /// Write `files` as the new content of `out` (already checked by [`check_target`]).

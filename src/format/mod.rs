@@ -46,7 +46,7 @@ pub fn builtin() -> &'static Formats {
     })
 }
 
-/// Data derived from a built-in edition (table layouts, tidy-JSON heads), computed for every
+/// Data derived from a built-in edition (table layouts, tidy-JSON labels), computed for every
 /// built-in edition on first use and kept, like the editions themselves. `None` for an edition
 /// that is not built in (tests may compile their own); the caller then derives it itself.
 pub fn derived<T: Send + Sync>(

@@ -527,35 +527,39 @@ fn year_table(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> YearTable {
 }
 
 fn year_data(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> (String, String) {
-    use crate::export::csv_field;
+    use crate::export::{csv_string, csv_text, csv_writer};
     let metrics = year_metrics(rows);
-    let mut csv = String::from("\u{feff}机关,文件夹,年度,格式");
-    for (_, label, unit) in &metrics {
-        csv.push(',');
-        csv.push_str(&csv_field(&format!("{label}（{unit}）")));
-    }
-    csv.push_str("\r\n");
+    let mut csv = csv_writer(String::from("\u{feff}").into_bytes());
+    let mut head: Vec<String> = ["机关", "文件夹", "年度", "格式"].map(String::from).into();
+    head.extend(
+        metrics
+            .iter()
+            .map(|(_, label, unit)| csv_text(&format!("{label}（{unit}）")).into_owned()),
+    );
+    let _ = csv.write_record(&head);
     let mut json_rows = Vec::new();
     for (b, y) in rows {
-        csv.push_str(&format!(
-            "{},{},{year},{}",
-            csv_field(&b.name),
-            csv_field(&b.slug),
-            csv_field(&y.edition.0)
-        ));
         let mut values = serde_json::Map::new();
+        let mut record = vec![
+            csv_text(&b.name).into_owned(),
+            csv_text(&b.slug).into_owned(),
+            year.to_string(),
+            csv_text(&y.edition.0).into_owned(),
+        ];
         for (id, _, _) in &metrics {
-            csv.push(',');
-            if let Some(v) = y.metrics.get(id) {
-                csv.push_str(&v.to_string());
-                values.insert(id.clone(), serde_json::to_value(v).unwrap_or_default());
+            match y.metrics.get(id) {
+                Some(v) => {
+                    record.push(v.to_string());
+                    values.insert(id.clone(), serde_json::to_value(v).unwrap_or_default());
+                }
+                None => record.push(String::new()),
             }
         }
-        csv.push_str("\r\n");
+        let _ = csv.write_record(&record);
         json_rows.push(serde_json::json!({"body": b.name, "folder": b.slug, "year": year, "edition": y.edition.0, "metrics": values}));
     }
     (
-        csv,
+        csv_string(csv),
         serde_json::to_string(&json_rows).unwrap_or_default() + "\n",
     )
 }

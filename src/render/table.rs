@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use crate::export::{csv_string, csv_text, csv_writer};
 use crate::format::{ColumnKind, ColumnNode, Edition, RowNode, Table};
 use crate::report::Report;
 
@@ -38,24 +39,10 @@ pub struct TableView {
     pub html: String,
 }
 
+/// Escape `& < > " '` (pulldown-cmark's escaper: the site's one HTML escaper).
 fn escape_into(out: &mut String, text: &str) {
-    // Copy runs of plain text whole; only the five special ASCII bytes are replaced (none of
-    // them occurs inside a multi-byte UTF-8 sequence, so the cut points are char boundaries).
-    let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        start = i + 1;
-    }
-    out.push_str(&text[start..]);
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(out, text);
 }
 
 impl TableView {
@@ -111,10 +98,10 @@ pub struct Layout {
     /// About the length of a filled grid (the markup plus room for each number).
     capacity: usize,
     width: usize,
-    /// The CSV download's first line (BOM, `行`, the column labels) and each data row's label
-    /// field, already quoted: only the numbers are written per report.
-    csv_head: String,
-    csv_rows: Vec<String>,
+    /// The CSV download's header fields (`行`, the column labels) and each data row's label,
+    /// already guarded (`export::csv_text`): only the numbers are new in each report.
+    csv_header: Vec<String>,
+    csv_labels: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -182,19 +169,19 @@ impl Layout {
         pieces.push(Piece::Html(h));
         pieces.retain(|p| !matches!(p, Piece::Html(s) if s.is_empty()));
         let table = &edition.tables[ti];
-        let mut csv_head = String::from("\u{feff}");
-        let mut header = vec!["行".to_string()];
-        header.extend(table.leaf_columns.iter().map(|c| c.path.join(" › ")));
-        csv_head.push_str(&csv_line(&header));
-        let csv_rows = table
+        let csv_header = std::iter::once("行".to_string())
+            .chain(table.leaf_columns.iter().map(|c| c.path.join(" › ")))
+            .map(|f| csv_text(&f).into_owned())
+            .collect();
+        let csv_labels = table
             .leaf_rows
             .iter()
             .map(|row| {
-                crate::export::csv_field(&if row.path.is_empty() {
+                if row.path.is_empty() {
                     "数量".to_string()
                 } else {
-                    row.path.join(" › ")
-                })
+                    csv_text(&row.path.join(" › ")).into_owned()
+                }
             })
             .collect();
         let capacity = pieces
@@ -208,8 +195,8 @@ impl Layout {
             pieces,
             capacity,
             width,
-            csv_head,
-            csv_rows,
+            csv_header,
+            csv_labels,
         }
     }
 
@@ -703,19 +690,23 @@ fn data_cell(table: &Table, r: usize, c: usize, headers: String) -> CellView {
 pub fn table_csv(report: &Report, ti: usize, layout: &Layout) -> String {
     use std::fmt::Write;
     let columns = report.edition.tables[ti].leaf_columns.len();
-    let mut out = String::with_capacity(layout.csv_head.len() + layout.csv_rows.len() * 96);
-    out.push_str(&layout.csv_head);
-    for (r, label) in layout.csv_rows.iter().enumerate() {
-        out.push_str(label);
+    let mut start = Vec::with_capacity(1024 + layout.csv_labels.len() * 96);
+    start.extend_from_slice("\u{feff}".as_bytes());
+    let mut w = csv_writer(start);
+    let _ = w.write_record(&layout.csv_header);
+    let mut number = String::new();
+    for (r, label) in layout.csv_labels.iter().enumerate() {
+        let _ = w.write_field(label);
         for c in 0..columns {
-            out.push(',');
+            number.clear();
             if let Some(cell) = report.cell(ti, r, c) {
-                let _ = write!(out, "{}", cell.value);
+                let _ = write!(number, "{}", cell.value);
             }
+            let _ = w.write_field(&number);
         }
-        out.push_str("\r\n");
+        let _ = w.write_record(None::<&[u8]>);
     }
-    out
+    csv_string(w)
 }
 
 /// CSV of a whole year: every table as printed (a caption line, a header line, one line per
@@ -738,21 +729,13 @@ pub fn year_csv(report: &Report, tables: &[String]) -> String {
             ),
             None => format!("表{}　{}", table.number, table.title),
         };
-        out.push_str(&csv_line(&[caption]));
+        let mut line = csv_writer(Vec::new());
+        let _ = line.write_record([&*csv_text(&caption)]);
+        out.push_str(&csv_string(line));
         let body = tables.get(ti).map_or("", String::as_str);
         out.push_str(body.trim_start_matches('\u{feff}'));
     }
     out
-}
-
-fn csv_line(fields: &[String]) -> String {
-    let mut s = fields
-        .iter()
-        .map(|f| crate::export::csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-    s.push_str("\r\n");
-    s
 }
 
 #[cfg(test)]

@@ -1145,35 +1145,19 @@ fn misplaced_hint(table: &Table, key: &str) -> Option<String> {
 
 /// "Did you mean …?" from the closest candidate, else the list of candidates.
 pub fn suggestion_hint(key: &str, candidates: &[String]) -> String {
-    let k: Vec<char> = normalize_label(key).chars().collect();
+    let k = normalize_label(key);
+    // Levenshtein distance in characters (not bytes: the labels are Chinese).
     let best = candidates
         .iter()
-        .map(|c| {
-            let cn: Vec<char> = normalize_label(c).chars().collect();
-            (edit_distance(&k, &cn), c)
-        })
+        .map(|c| (strsim::levenshtein(&k, &normalize_label(c)), c))
         .min_by_key(|(d, _)| *d);
     match best {
-        Some((d, c)) if d <= (k.len() / 3).max(2) => {
+        Some((d, c)) if d <= (k.chars().count() / 3).max(2) => {
             format!("是否应为「{c}」？栏目名称要与格式完全一致。")
         }
         _ if candidates.is_empty() => "这里不应有栏目；请检查缩进。".to_string(),
         _ => format!("这里可用的栏目：{}。", candidates.join("、")),
     }
-}
-
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Fill omitted totals and check given ones (R3.2, R3.3, R4.1).

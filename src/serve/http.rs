@@ -5,6 +5,7 @@
 //! map — never on disk — so nothing outside the rendered site is reachable. `/dir/` serves
 //! `dir/index.html`; there are no directory listings.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::Router;
@@ -98,40 +99,31 @@ pub fn snapshot_key(raw_path: &str) -> Result<String, PathProblem> {
 }
 
 fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    // A `%` without two hex digits after it is refused (the crate would keep it as written).
+    let well_formed = s.split('%').skip(1).all(|rest| {
+        rest.as_bytes()
+            .get(..2)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
-/// Content type by extension.
-pub fn content_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "json" => "application/json",
-        "csv" => "text/csv; charset=utf-8",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "pdf" => "application/pdf",
-        "ico" => "image/x-icon",
-        _ => "application/octet-stream",
+/// Content type by extension, from mime_guess's table (`application/octet-stream` where it has
+/// none); text types are sent as UTF-8, as every text file of the site is.
+pub fn content_type(path: &str) -> Cow<'static, str> {
+    let mime = mime_guess::from_path(path)
+        .first_raw()
+        .unwrap_or("application/octet-stream");
+    if mime.starts_with("text/") {
+        Cow::Owned(format!("{mime}; charset=utf-8"))
+    } else {
+        Cow::Borrowed(mime)
     }
 }
 
@@ -226,10 +218,9 @@ fn response(status: StatusCode, key: &str, body: Vec<u8>, method: &Method) -> Re
     };
     *r.status_mut() = status;
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(content_type(key)),
-    );
+    if let Ok(v) = HeaderValue::from_str(&content_type(key)) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         "x-content-type-options",
@@ -260,6 +251,31 @@ mod tests {
     }
 
     #[test]
+    fn content_types_by_extension() {
+        for (path, want) in [
+            ("index.html", "text/html; charset=utf-8"),
+            ("static/style.css", "text/css; charset=utf-8"),
+            ("static/site.js", "text/javascript; charset=utf-8"),
+            ("static/favicon.svg", "image/svg+xml"),
+            ("data/2021.json", "application/json"),
+            ("data/2021.csv", "text/csv; charset=utf-8"),
+            ("sitemap.xml", "text/xml; charset=utf-8"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("static/font.woff2", "font/woff2"),
+            ("files/2021.pdf", "application/pdf"),
+            (
+                "files/2021.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            ("static/logo.PNG", "image/png"),
+            ("2021/index", "application/octet-stream"),
+            ("files/x.unknown-ext", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(path), want, "{path}");
+        }
+    }
+
+    #[test]
     fn traversal_variants_are_refused() {
         for bad in [
             "/../etc/passwd",
@@ -277,6 +293,12 @@ mod tests {
             "/static//style.css",
             "etc/passwd",
             "/%c0%ae%c0%ae/site.toml",
+            "/%E6%8C%87%E5%8D.html",
+            "/%zz.html",
+            "/index.html%",
+            "/index.html%4",
+            "/%+a.html",
+            "/%%41.html",
         ] {
             assert_eq!(snapshot_key(bad), Err(PathProblem::Refused), "{bad}");
         }

@@ -220,10 +220,10 @@ pub fn overlay_html(diags: &[Diagnostic], shown: Shown) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+    out
 }
 
 /// Run the preview server until Ctrl-C. Returns the exit status.

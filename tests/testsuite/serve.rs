@@ -258,8 +258,9 @@ fn content_types_are_right() {
         ("/static/favicon.svg", "image/svg+xml"),
         ("/data/2021.json", "application/json"),
         ("/data/2021.csv", "text/csv; charset=utf-8"),
-        ("/sitemap.xml", "application/xml"),
-        ("/atom.xml", "application/xml"),
+        // mime_guess's type for .xml; equivalent to application/xml (RFC 7303), charset explicit.
+        ("/sitemap.xml", "text/xml; charset=utf-8"),
+        ("/atom.xml", "text/xml; charset=utf-8"),
         ("/robots.txt", "text/plain; charset=utf-8"),
         ("/no-such-page.html", "text/html; charset=utf-8"),
     ] {
