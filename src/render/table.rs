@@ -370,66 +370,11 @@ fn grid(edition: &Edition, ti: usize) -> (Vec<Vec<CellView>>, Vec<Vec<Vec<CellVi
     // Column header ids and the ids of each leaf's ancestors (outer → inner).
     let mut col_ids: Vec<Vec<String>> = vec![Vec::new(); table.leaf_columns.len()];
     let mut head: Vec<Vec<CellView>> = vec![Vec::new(); depth];
-    let mut counter = 0;
-    #[allow(clippy::too_many_arguments)]
-    fn walk_cols(
-        nodes: &[ColumnNode],
-        depth: usize,
-        total_depth: usize,
-        ancestors: &[String],
-        tid: &str,
-        counter: &mut usize,
-        head: &mut [Vec<CellView>],
-        col_ids: &mut [Vec<String>],
-    ) {
-        for n in nodes {
-            *counter += 1;
-            let id = format!("{tid}-c{counter}");
-            let rowspan = if n.children.is_empty() {
-                total_depth - depth
-            } else {
-                1
-            };
-            head[depth].push(CellView::header(
-                &n.label,
-                id.clone(),
-                ancestors.join(" "),
-                "col",
-                n.width(),
-                rowspan,
-                if n.children.is_empty() {
-                    "col-leaf"
-                } else {
-                    "col-group"
-                },
-            ));
-            let mut path = ancestors.to_vec();
-            path.push(id);
-            match n.leaf {
-                Some(i) => col_ids[i] = path,
-                None => walk_cols(
-                    &n.children,
-                    depth + 1,
-                    total_depth,
-                    &path,
-                    tid,
-                    counter,
-                    head,
-                    col_ids,
-                ),
-            }
-        }
-    }
-    walk_cols(
-        &table.columns,
-        0,
-        depth,
-        &[],
-        &tid,
-        &mut counter,
-        &mut head,
-        &mut col_ids,
-    );
+    let mut ids = Ids {
+        tid: &tid,
+        counter: 0,
+    };
+    ids.walk_cols(&table.columns, (0, depth), &[], &mut head, &mut col_ids);
     if label_cols > 0 {
         let corner = match &table.row_header {
             Some(text) => CellView::header(
@@ -466,38 +411,26 @@ fn grid(edition: &Edition, ti: usize) -> (Vec<Vec<CellView>>, Vec<Vec<Vec<CellVi
         bodies.push(vec![row]);
     } else {
         let mut current: Vec<Vec<CellView>> = Vec::new();
-        let mut counter = 0;
+        let mut rows_of = RowIds {
+            ids: Ids {
+                tid: &tid,
+                counter: 0,
+            },
+            table,
+            label_cols,
+            col_ids: &col_ids,
+        };
         for n in &table.rows {
             if n.children.is_empty() {
                 let mut rows = Vec::new();
-                emit_rows(
-                    n,
-                    0,
-                    label_cols,
-                    &[],
-                    &tid,
-                    &mut counter,
-                    table,
-                    &col_ids,
-                    &mut rows,
-                );
+                rows_of.emit(n, 0, &[], &mut rows);
                 current.extend(rows);
             } else {
                 if !current.is_empty() {
                     bodies.push(std::mem::take(&mut current));
                 }
                 let mut rows = Vec::new();
-                emit_rows(
-                    n,
-                    0,
-                    label_cols,
-                    &[],
-                    &tid,
-                    &mut counter,
-                    table,
-                    &col_ids,
-                    &mut rows,
-                );
+                rows_of.emit(n, 0, &[], &mut rows);
                 bodies.push(rows);
             }
         }
@@ -601,72 +534,126 @@ pub fn table_view(
     view
 }
 
-#[allow(clippy::too_many_arguments)]
-fn emit_rows(
-    node: &RowNode,
-    depth: usize,
-    label_cols: usize,
-    ancestors: &[String],
-    tid: &str,
-    counter: &mut usize,
-    table: &Table,
-    col_ids: &[Vec<String>],
-    rows: &mut Vec<Vec<CellView>>,
-) {
-    *counter += 1;
-    let id = format!("{tid}-r{counter}");
-    let mut path = ancestors.to_vec();
-    path.push(id.clone());
-    match node.leaf {
-        Some(r) => {
-            let mut row = Vec::new();
-            row.push(CellView::header(
-                &node.label,
-                id,
+/// The `id`s of a table's header cells, numbered in document order (`t3-c1`, `t3-r4` …).
+struct Ids<'a> {
+    tid: &'a str,
+    counter: usize,
+}
+
+impl Ids<'_> {
+    fn next(&mut self, kind: char) -> String {
+        self.counter += 1;
+        format!("{}-{kind}{}", self.tid, self.counter)
+    }
+
+    /// The column headers under `ancestors` (their ids, outer → inner), at header row `depth`
+    /// of `total_depth`, into `head`; each leaf column's header ids into `col_ids`.
+    fn walk_cols(
+        &mut self,
+        nodes: &[ColumnNode],
+        (depth, total_depth): (usize, usize),
+        ancestors: &[String],
+        head: &mut [Vec<CellView>],
+        col_ids: &mut [Vec<String>],
+    ) {
+        for n in nodes {
+            let id = self.next('c');
+            let rowspan = if n.children.is_empty() {
+                total_depth - depth
+            } else {
+                1
+            };
+            head[depth].push(CellView::header(
+                &n.label,
+                id.clone(),
                 ancestors.join(" "),
-                "row",
-                label_cols - depth,
-                1,
-                "row-leaf",
+                "col",
+                n.width(),
+                rowspan,
+                if n.children.is_empty() {
+                    "col-leaf"
+                } else {
+                    "col-group"
+                },
             ));
-            for (c, ids) in col_ids.iter().enumerate() {
-                let headers = path
-                    .iter()
-                    .chain(ids.iter())
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                row.push(data_cell(table, r, c, headers));
-            }
-            rows.push(row);
-        }
-        None => {
-            let first = rows.len();
-            for child in &node.children {
-                emit_rows(
-                    child,
-                    depth + 1,
-                    label_cols,
+            let mut path = ancestors.to_vec();
+            path.push(id);
+            match n.leaf {
+                Some(i) => col_ids[i] = path,
+                None => self.walk_cols(
+                    &n.children,
+                    (depth + 1, total_depth),
                     &path,
-                    tid,
-                    counter,
-                    table,
+                    head,
                     col_ids,
-                    rows,
-                );
+                ),
             }
-            rows[first].insert(
-                0,
-                CellView::header(
+        }
+    }
+}
+
+/// The body rows of a table: row headers with their ids and the data cells with the ids of
+/// every header above and beside them.
+struct RowIds<'a> {
+    ids: Ids<'a>,
+    table: &'a Table,
+    label_cols: usize,
+    col_ids: &'a [Vec<String>],
+}
+
+impl RowIds<'_> {
+    /// The rows of `node` (at row-header depth `depth`, under `ancestors`) into `rows`.
+    fn emit(
+        &mut self,
+        node: &RowNode,
+        depth: usize,
+        ancestors: &[String],
+        rows: &mut Vec<Vec<CellView>>,
+    ) {
+        let id = self.ids.next('r');
+        let mut path = ancestors.to_vec();
+        path.push(id.clone());
+        match node.leaf {
+            Some(r) => {
+                let mut row = Vec::new();
+                row.push(CellView::header(
                     &node.label,
                     id,
                     ancestors.join(" "),
                     "row",
+                    self.label_cols - depth,
                     1,
-                    node.height(),
-                    "row-group",
-                ),
-            );
+                    "row-leaf",
+                ));
+                for (c, ids) in self.col_ids.iter().enumerate() {
+                    let headers = path
+                        .iter()
+                        .chain(ids.iter())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    row.push(data_cell(self.table, r, c, headers));
+                }
+                rows.push(row);
+            }
+            None => {
+                let first = rows.len();
+                for child in &node.children {
+                    self.emit(child, depth + 1, &path, rows);
+                }
+                rows[first].insert(
+                    0,
+                    CellView::header(
+                        &node.label,
+                        id,
+                        ancestors.join(" "),
+                        "row",
+                        1,
+                        node.height(),
+                        "row-group",
+                    ),
+                );
+            }
         }
     }
 }
