@@ -11,7 +11,7 @@
 # fuzz/artifacts/<target>/.
 #
 # CI runs it last (.ci/run), after `cargo test` has replayed every seed and every kept crash
-# input through the same entry points without libFuzzer (tests/fuzz_corpus.rs).
+# input through the same entry points without libFuzzer (tests/testsuite/fuzz_corpus.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${SMOKE_SECONDS:-12}"

@@ -1,4 +1,4 @@
-//! Entry points of the fuzz targets (`fuzz/`), shared with `tests/fuzz_corpus.rs`, which replays
+//! Entry points of the fuzz targets (`fuzz/`), shared with `tests/testsuite/fuzz_corpus.rs`, which replays
 //! the seed corpus and every crash input found so far through the same functions on stable
 //! Rust. Each takes arbitrary bytes and must return without panicking, whatever they hold; each
 //! goes through the same stages as the command it stands for, including printing the
@@ -6,17 +6,17 @@
 
 use std::path::PathBuf;
 
+use crate::check;
+use crate::commands::import;
 use crate::diagnostic::{self, Diagnostic};
 use crate::format;
-use crate::import;
-use crate::markdown::{self, RenderOptions};
-use crate::narrative;
+use crate::load::config::SiteConfig;
+use crate::load::markdown::{self, RenderOptions};
+use crate::load::narrative;
+use crate::load::report;
+use crate::load::source::SourceFile;
+use crate::load::{self, Site, YearReport};
 use crate::pipeline;
-use crate::report;
-use crate::site::{self, Site, YearReport};
-use crate::site_config::SiteConfig;
-use crate::source::SourceFile;
-use crate::validate;
 
 /// Separates report.yaml from report.md in the input of [`site`].
 pub const SITE_SEPARATOR: &[u8] = b"\n=====report.md=====\n";
@@ -42,15 +42,15 @@ fn print(diags: &[Diagnostic]) {
 /// of the edition, for a report of 2021 and the same text as its predecessor of 2020.
 pub fn report(data: &[u8]) {
     let formats = format::builtin();
-    let file = match site::decode("content/2021/report.yaml", data.to_vec()) {
+    let file = match load::source::decode("content/2021/report.yaml", data.to_vec()) {
         Ok(f) => f,
         Err(d) => return print(&[d]),
     };
     // The YAML fast path must build exactly the full parser's tree whenever it takes a file.
-    if let Some(simple) = crate::yaml::fast::parse_simple(&file) {
+    if let Some(simple) = crate::load::yaml::fast::parse_simple(&file) {
         assert_eq!(
             simple,
-            crate::yaml::parse_full(&file),
+            crate::load::yaml::parse_full(&file),
             "YAML fast path differs"
         );
     }
@@ -59,8 +59,8 @@ pub fn report(data: &[u8]) {
     let (previous, ds) = report::load(formats, &previous_file, 2020);
     diags.extend(ds);
     if let Some(r) = &current {
-        diags.extend(validate::check_report(r, previous.as_ref(), "街道办事处"));
-        std::hint::black_box(crate::export::tidy_cells(r));
+        diags.extend(check::check_report(r, previous.as_ref(), "街道办事处"));
+        std::hint::black_box(crate::render::data::tidy_cells(r));
     }
     diagnostic::sort(&mut diags);
     print(&diags);
@@ -81,7 +81,7 @@ pub fn site(data: &[u8]) {
     let config = SiteConfig::parse(&SourceFile::new("site.toml", CONFIG))
         .unwrap_or_else(|_| unreachable!("the built-in configuration is valid"));
     let mut diags = Vec::new();
-    let yaml = match site::decode("content/2021/report.yaml", yaml.to_vec()) {
+    let yaml = match load::source::decode("content/2021/report.yaml", yaml.to_vec()) {
         Ok(f) => f,
         Err(d) => return print(&[d]),
     };
@@ -90,7 +90,7 @@ pub fn site(data: &[u8]) {
     let Some(report) = report else {
         return print(&diags);
     };
-    let narrative = match site::decode("content/2021/report.md", md.to_vec()) {
+    let narrative = match load::source::decode("content/2021/report.md", md.to_vec()) {
         Ok(md) => {
             let (n, ds) = narrative::parse(report.edition, &md);
             diags.extend(ds);
@@ -112,7 +112,7 @@ pub fn site(data: &[u8]) {
         pages: Vec::new(),
         assets: Vec::new(),
     };
-    diags.extend(validate::check_site(&site));
+    diags.extend(check::check_site(&site));
     diagnostic::sort(&mut diags);
     print(&diags);
     if diagnostic::counts(&diags).0 == 0 {
@@ -177,7 +177,7 @@ fn import_as(name: &str, data: &[u8]) {
             let file = SourceFile::new(format!("content/{}/report.yaml", a.year), a.yaml.clone());
             let (r, diags) = report::load(format::builtin(), &file, a.year);
             print(&diags);
-            std::hint::black_box(r.map(|r| crate::export::tidy_cells(&r)));
+            std::hint::black_box(r.map(|r| crate::render::data::tidy_cells(&r)));
         }
         Err(e) => {
             std::hint::black_box(e.to_string());

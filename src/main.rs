@@ -4,5 +4,5 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    gongkai::cli::run(std::env::args_os())
+    gongkai::commands::run(std::env::args_os())
 }

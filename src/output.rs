@@ -445,7 +445,8 @@ fn lock(parent: &Path, name: &str) -> Result<fs::File, OutputError> {
 }
 
 /// Write `files` as the new content of `out` (already checked by [`check_target`]).
-pub fn write_site<I>(out: &Path, files: I) -> Result<Written, OutputError>
+#[cfg(test)]
+pub(crate) fn write_site<I>(out: &Path, files: I) -> Result<Written, OutputError>
 where
     I: IntoIterator<Item = OutputFile>,
 {

@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{self, Diagnostic};
+use crate::load::LoadError;
 use crate::output::{self, DiskSink, OutputError, Written};
 use crate::project::{self, Body, Policy, Project};
 use crate::render::{self, BodySummary, MemorySink, OutputFile, Rendered};
-use crate::site::LoadError;
 
 /// A checked project: the project and every body, loaded and checked.
 #[derive(Debug)]
@@ -240,8 +240,6 @@ pub fn build(root: &Path, output: Option<&Path>) -> Result<Built, BuildError> {
 pub struct Preview {
     /// The files.
     pub files: Vec<OutputFile>,
-    /// Pages rendered.
-    pub pages: usize,
     /// The errors of what a platform publishes without (years and pages of its bodies); a
     /// preview shows the project as `build` would publish it, with these listed.
     pub withheld: Vec<Diagnostic>,
@@ -262,12 +260,9 @@ pub fn preview_project(
 ) -> Result<Preview, Vec<Diagnostic>> {
     let checked = checked_for_render(project, checked)?;
     let sink = MemorySink::new();
-    let Rendered {
-        pages, withheld, ..
-    } = render::render(project, checked, options, &sink)?;
+    let Rendered { withheld, .. } = render::render(project, checked, options, &sink)?;
     Ok(Preview {
         files: sink.into_files(),
-        pages,
         withheld,
     })
 }

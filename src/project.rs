@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::check;
 use crate::diagnostic::{self, Diagnostic};
-use crate::site::{self, LoadError, Site};
-use crate::site_config::{PLATFORM_TOML, PlatformConfig, SITE_TOML};
-use crate::validate;
+use crate::load::config::{PLATFORM_TOML, PlatformConfig, SITE_TOML};
+use crate::load::{self, LoadError, Site};
 
 /// A project, opened: its shape, the problems of the project as a whole, its bodies' folders.
 #[derive(Debug, Clone)]
@@ -180,7 +180,8 @@ impl Project {
 /// Read platform.toml and list the body folders.
 fn open_platform(root: &Path) -> Result<Project, LoadError> {
     let mut diagnostics = Vec::new();
-    let config = match site::read_source(root, &root.join(PLATFORM_TOML), site::MAX_CONFIG) {
+    let config = match load::source::read_source(root, &root.join(PLATFORM_TOML), load::MAX_CONFIG)
+    {
         Ok(file) => PlatformConfig::parse(&file, &mut diagnostics),
         Err(d) => {
             diagnostics.push(d);
@@ -259,11 +260,11 @@ impl Body {
         } else {
             format!("{folder}/")
         };
-        let (site, mut diagnostics) = match site::load(root) {
+        let (site, mut diagnostics) = match load::load(root) {
             Ok(loaded) => {
                 let mut diagnostics = loaded.diagnostics;
                 if let Some(site) = &loaded.site {
-                    diagnostics.extend(validate::check_site(site));
+                    diagnostics.extend(check::check_site(site));
                 }
                 diagnostic::sort(&mut diagnostics);
                 (loaded.site, diagnostics)
@@ -286,11 +287,6 @@ impl Body {
     /// (errors, warnings).
     pub fn counts(&self) -> (usize, usize) {
         diagnostic::counts(&self.diagnostics)
-    }
-
-    /// Whether something could not be read (exit status 2 rather than 1).
-    pub fn has_io_problem(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.rule == "F1")
     }
 
     /// The body's name for lists: its name in site.toml, else its folder.

@@ -9,6 +9,7 @@
 
 mod def;
 pub mod label;
+pub(crate) mod schema;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -357,8 +358,6 @@ pub struct ColumnNode {
     pub in_path: bool,
     /// Index into [`Table::leaf_columns`] for a leaf.
     pub leaf: Option<usize>,
-    /// Depth from the top header row (0-based).
-    pub depth: usize,
     /// The label and aliases, normalised (computed once).
     pub keys: Vec<String>,
 }
@@ -580,7 +579,7 @@ impl Table {
 
     fn compile(def: TableDef, part: &Part, shared: bool, number: String) -> Result<Self, String> {
         let mut leaf_columns = Vec::new();
-        let columns = compile_columns(def.columns, &[], &[], &[], 0, &mut leaf_columns)?;
+        let columns = compile_columns(def.columns, &[], &[], &[], &mut leaf_columns)?;
         if leaf_columns.is_empty() {
             return Err(format!("table {} has no columns", def.id));
         }
@@ -701,7 +700,6 @@ fn compile_columns(
     path: &[String],
     display: &[String],
     keys: &[String],
-    depth: usize,
     leaves: &mut Vec<LeafColumn>,
 ) -> Result<Vec<ColumnNode>, String> {
     let mut out = Vec::new();
@@ -753,10 +751,7 @@ fn compile_columns(
             });
             (Vec::new(), Some(leaves.len() - 1))
         } else {
-            (
-                compile_columns(d.children, &p, &disp, &k, depth + 1, leaves)?,
-                None,
-            )
+            (compile_columns(d.children, &p, &disp, &k, leaves)?, None)
         };
         let keys = std::iter::once(&d.label)
             .chain(&d.aliases)
@@ -770,7 +765,6 @@ fn compile_columns(
             flatten: d.flatten,
             in_path: d.in_path,
             leaf,
-            depth,
         });
     }
     Ok(out)
@@ -967,8 +961,6 @@ struct Binding {
     table: Option<String>,
     row: Option<Vec<String>>,
     col: Option<Vec<String>>,
-    /// Human label of the binding (column or row label) for messages.
-    label: String,
 }
 
 /// A consistency rule compiled against its edition: one instance per `for_each` binding.
@@ -1017,7 +1009,6 @@ impl Rule {
                 .map(|t| resolve_ref(edition, t, table_hint, Some(b)))
                 .transpose()?;
             instances.push(RuleInstance {
-                label: b.label.clone(),
                 left: resolve(&def.left)?,
                 right: resolve(&def.right)?,
                 when_positive,
@@ -1049,8 +1040,6 @@ impl Rule {
 /// One binding of a rule: `sum(left) op sum(right)`.
 #[derive(Debug)]
 pub struct RuleInstance {
-    /// The column or row the instance is about (empty when the rule has no `for_each`).
-    pub label: String,
     /// Left terms.
     pub left: Vec<CellRef>,
     /// Right terms.
@@ -1065,7 +1054,6 @@ fn expand_for_each(edition: &Edition, f: Option<&ForEachDef>) -> Result<Vec<Bind
             table: None,
             row: None,
             col: None,
-            label: String::new(),
         }]);
     };
     let mut out = Vec::new();
@@ -1079,7 +1067,6 @@ fn expand_for_each(edition: &Edition, f: Option<&ForEachDef>) -> Result<Vec<Bind
                 table: Some(tid.to_string()),
                 row: None,
                 col: Some(c.key_path.clone()),
-                label: c.display_path.join("›"),
             });
         }
     } else if let Some(other) = &f.columns {
@@ -1095,12 +1082,10 @@ fn expand_for_each(edition: &Edition, f: Option<&ForEachDef>) -> Result<Vec<Bind
             ),
             def::RowBindingDef::InTable { table, row } => (table.clone(), row.clone()),
         };
-        let label = row.join("›");
         out.push(Binding {
             table: Some(table),
             row: Some(row),
             col: None,
-            label,
         });
     }
     if out.is_empty() {

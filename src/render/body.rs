@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
-use crate::export;
+use crate::format::schema;
+use crate::load::{Site, YearReport};
 use crate::number::Decimal;
 use crate::project::Body;
-use crate::schema;
-use crate::site::{Site, YearReport};
+use crate::render::data;
 
 use super::site_files::{self, FeedEntry};
 use super::view::{self, Download, Link, MetaTag, NavItem, PageView, SiteView};
@@ -146,7 +146,7 @@ impl<'a> BodyPages<'a> {
     fn year(&self, i: usize) -> Result<(), Diagnostic> {
         let y = &self.site.years[i];
         let body = &self.site.config.body.name;
-        let json = export::tidy_json(body, &y.report);
+        let json = data::tidy_json(body, &y.report);
         let layouts = table::layouts(y.report.edition);
         let table_csvs: Vec<String> = layouts
             .iter()
@@ -261,14 +261,14 @@ impl<'a> BodyPages<'a> {
                 .collect());
         }
         let body = &self.site.config.body.name;
-        let tidy: Vec<export::TidyReport> = self
+        let tidy: Vec<data::TidyReport> = self
             .site
             .years
             .iter()
-            .map(|y| export::tidy_report(body, &y.report))
+            .map(|y| data::tidy_report(body, &y.report))
             .collect();
         let all_json = serde_json::to_string(&tidy).unwrap_or_default() + "\n";
-        let all_csv = export::csv(&tidy);
+        let all_csv = data::csv(&tidy);
         let downloads = vec![
             Download {
                 url: "data/all.csv".into(),
@@ -353,7 +353,7 @@ impl<'a> BodyPages<'a> {
     }
 
     /// A Markdown page of `content/pages/`.
-    fn md_page(&self, p: &crate::site::PageSource) -> Result<(), Diagnostic> {
+    fn md_page(&self, p: &crate::load::PageSource) -> Result<(), Diagnostic> {
         let sv = &self.site_view;
         let (title, pv, summary) = view::md_page_view(&p.source.text);
         let title = title.unwrap_or_else(|| p.slug.clone());
@@ -391,7 +391,11 @@ impl<'a> BodyPages<'a> {
             let bytes = std::fs::read(&a.path).map_err(|e| {
                 Diagnostic::error(
                     "F1",
-                    format!("无法读取 content/{}：{}", a.rel, crate::site::io_reason(&e)),
+                    format!(
+                        "无法读取 content/{}：{}",
+                        a.rel,
+                        crate::load::source::io_reason(&e)
+                    ),
                 )
             })?;
             self.put(a.rel.clone(), bytes)?;

@@ -2,21 +2,22 @@
 //! [`Sink`]. Pure: the sink decides where files go (the atomic disk writer of `build`, the
 //! in-memory snapshot of `serve`), and there is no global state.
 //!
-//! One path for both shapes of project: every body's pages are rendered by [`body`] (under its
+//! One path for both shapes of project: every body's pages are rendered by `body` (under its
 //! folder on a platform), then the project's own pages — a single office's 404 and site files,
-//! or a platform's home, cross-body year views and site files ([`platform`]). Pages are rendered
+//! or a platform's home, cross-body year views and site files (`platform`). Pages are rendered
 //! in parallel and streamed to the sink as soon as they are done, so a platform of thousands of
 //! reports is never held in memory whole. Every page links relatively (`../2020/index.html`), so
 //! the folder works under any subpath and from `file://`; nothing depends on the clock, so two
 //! builds are byte-identical.
 
 mod body;
-pub mod chart;
+pub(crate) mod chart;
+pub mod data;
 mod platform;
 mod site_files;
-pub mod table;
-pub mod theme;
-pub mod view;
+pub(crate) mod table;
+pub(crate) mod theme;
+pub(crate) mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -29,7 +30,7 @@ use crate::diagnostic::Diagnostic;
 use crate::number::Decimal;
 use crate::project::{Body, Project};
 
-pub use theme::Theme;
+pub(crate) use theme::Theme;
 use view::{MetaTag, PageView, SiteView};
 
 /// One file of the output.

@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::format;
+use crate::load::config::{BODY_KINDS, PlatformConfig};
 use crate::number::Decimal;
 use crate::project::tally;
-use crate::site_config::{BODY_KINDS, PlatformConfig};
 
 use super::site_files::{self, FeedEntry};
 use super::view::{self, Link, NavItem, PageView, SiteView};
@@ -146,7 +146,7 @@ pub(super) fn render_platform_pages(
     }
     out.put(
         "data/report.schema.json".into(),
-        crate::schema::schema_compact().into_bytes(),
+        crate::format::schema::schema_compact().into_bytes(),
     )
     .map_err(|d| vec![d])?;
     pages.not_found().map_err(|d| vec![d])?;
@@ -527,7 +527,7 @@ fn year_table(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> YearTable {
 }
 
 fn year_data(year: u16, rows: &[(&BodySummary, &YearSummary)]) -> (String, String) {
-    use crate::export::{csv_string, csv_text, csv_writer};
+    use crate::render::data::{csv_string, csv_text, csv_writer};
     let metrics = year_metrics(rows);
     let mut csv = csv_writer(String::from("\u{feff}").into_bytes());
     let mut head: Vec<String> = ["机关", "文件夹", "年度", "格式"].map(String::from).into();

@@ -9,9 +9,9 @@
 
 use serde::Serialize;
 
-use crate::export::{csv_string, csv_text, csv_writer};
 use crate::format::{ColumnKind, ColumnNode, Edition, RowNode, Table};
-use crate::report::Report;
+use crate::load::report::Report;
+use crate::render::data::{csv_string, csv_text, csv_writer};
 
 /// One table, ready for the page: the template gets its id, caption and finished HTML.
 #[derive(Debug, Clone, Serialize)]
@@ -99,7 +99,7 @@ pub struct Layout {
     capacity: usize,
     width: usize,
     /// The CSV download's header fields (`行`, the column labels) and each data row's label,
-    /// already guarded (`export::csv_text`): only the numbers are new in each report.
+    /// already guarded (`data::csv_text`): only the numbers are new in each report.
     csv_header: Vec<String>,
     csv_labels: Vec<String>,
 }
@@ -580,13 +580,7 @@ impl Ids<'_> {
             path.push(id);
             match n.leaf {
                 Some(i) => col_ids[i] = path,
-                None => self.walk_cols(
-                    &n.children,
-                    (depth + 1, total_depth),
-                    &path,
-                    head,
-                    col_ids,
-                ),
+                None => self.walk_cols(&n.children, (depth + 1, total_depth), &path, head, col_ids),
             }
         }
     }

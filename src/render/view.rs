@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::check;
 use crate::format::{Edition, PartKind};
-use crate::markdown::{self, RenderOptions};
-use crate::narrative::Narrative;
+use crate::load::config::{Body, Website};
+use crate::load::markdown::{self, RenderOptions};
+use crate::load::narrative::Narrative;
+use crate::load::report::Report;
+use crate::load::{Site, YearReport};
 use crate::number::Decimal;
-use crate::report::Report;
-use crate::site::{Site, YearReport};
-use crate::site_config::{Body, Website};
-use crate::validate;
 
 use super::chart::{self, ChartView, Series};
 use super::table::{self, TableView};
@@ -321,7 +321,7 @@ pub fn metric_values(site: &Site) -> BTreeMap<u16, BTreeMap<String, Decimal>> {
     for y in &site.years {
         let mut m = report_metrics(&y.report);
         if let Some(n) = &y.narrative
-            && let Some(v) = validate::stated_proactive_total(&y.report, n)
+            && let Some(v) = check::stated_proactive_total(&y.report, n)
         {
             m.insert(PROACTIVE.into(), v);
         }

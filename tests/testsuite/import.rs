@@ -7,12 +7,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gongkai::export::{TidyCell, tidy_cells};
+use gongkai::commands::import::{self, Analysis, Missing};
 use gongkai::format::{self, Edition};
-use gongkai::import::{self, Analysis, Missing};
+use gongkai::load::report;
+use gongkai::load::source::SourceFile;
 use gongkai::pipeline;
-use gongkai::report;
-use gongkai::source::SourceFile;
+use gongkai::render::data::{TidyCell, tidy_cells};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -16,10 +16,11 @@
 use std::fs;
 use std::path::Path;
 
+use gongkai::commands::import;
 use gongkai::format::{self, ColumnKind, Edition, Table};
+use gongkai::load::report::writer::{Header, Written, write_yaml};
 use gongkai::number::Decimal;
-use gongkai::report::writer::{Header, Written, write_yaml};
-use gongkai::{import, pipeline};
+use gongkai::pipeline;
 use proptest::prelude::*;
 
 /// Values of every cell: `[table][row][col]`.

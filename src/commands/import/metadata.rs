@@ -163,7 +163,7 @@ fn read_simplified(lines: &[Line]) -> Metadata {
             let mi: u32 = mi.as_str().parse().ok()?;
             s.push_str(&format!(" {h:02}:{mi:02}"));
         }
-        crate::report::valid_date(&s).then_some(s)
+        crate::load::report::valid_date(&s).then_some(s)
     };
 
     let mut period: Option<(u16, String, usize)> = None;
@@ -424,7 +424,7 @@ fn read_simplified(lines: &[Line]) -> Metadata {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::doc::{Item, text_items};
+    use crate::commands::import::doc::{Item, text_items};
 
     fn meta(text: &str) -> Metadata {
         let lines: Vec<Line> = text_items(text)

@@ -529,7 +529,10 @@ pub fn too_deep(markdown: &str) -> Option<std::ops::Range<usize>> {
 }
 
 /// The error for Markdown nested deeper than [`MAX_NESTING`] (M5), at `span` of `file`.
-pub fn nesting_error(file: &crate::source::SourceFile, span: std::ops::Range<usize>) -> Diagnostic {
+pub fn nesting_error(
+    file: &crate::load::source::SourceFile,
+    span: std::ops::Range<usize>,
+) -> Diagnostic {
     Diagnostic::error("M5", format!("嵌套层级过深（超过 {MAX_NESTING} 层）"))
         .at(file, span)
         .label("从这里起超过了层级上限")
@@ -737,7 +740,7 @@ fn join_cjk_soft_breaks(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
 
 /// The scheme of a link target, as far as running script goes: the one check for every URL that
 /// gongkai writes into a page, from Markdown links and images ([`safe_url`]) and from settings
-/// (`site_config::url_setting_problem`).
+/// (`config::url_setting_problem`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlScheme {
     /// `http:` or `https:`.

@@ -2,7 +2,7 @@
 //! predecessor, and to what the narrative says about the tables.
 //!
 //! Totals (R3.2, R3.3, R4.1), value domains (R2.1, R3.5, R4.2) and group rows (R3.4) are checked
-//! while loading ([`crate::report`]); everything else is declared in the edition's `rules` and
+//! while loading ([`crate::load::report`]); everything else is declared in the edition's `rules` and
 //! in the shared narrative `claims`, and evaluated here.
 
 use std::ops::Range;
@@ -11,9 +11,9 @@ use regex::Regex;
 
 use crate::diagnostic::Diagnostic;
 use crate::format::{self, CellRef, Claim, Edition, Op, Rule, RuleInstance, RuleKind};
-use crate::narrative::Narrative;
+use crate::load::narrative::Narrative;
+use crate::load::report::Report;
 use crate::number::Decimal;
-use crate::report::Report;
 
 /// Apply every rule of the report's edition. `previous` is the report of the year before, if
 /// the site has one; `body_kind` is the kind of body from site.toml.
@@ -605,7 +605,7 @@ fn channels(
 }
 
 /// Every rule of every year of a site, including the cross-year rules and the narrative claims.
-pub fn check_site(site: &crate::site::Site) -> Vec<Diagnostic> {
+pub fn check_site(site: &crate::load::Site) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for (i, y) in site.years.iter().enumerate() {
         let previous = i

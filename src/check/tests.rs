@@ -4,14 +4,14 @@
 
 use super::*;
 use crate::format;
-use crate::source::SourceFile;
+use crate::load::source::SourceFile;
 
 const Y2020: &str = include_str!("../../tests/fixtures/multi-year/content/2020/report.yaml");
 const Y2021: &str = include_str!("../../tests/fixtures/multi-year/content/2021/report.yaml");
 const MD2021: &str = include_str!("../../tests/fixtures/multi-year/content/2021/report.md");
 
 fn report(text: &str, year: u16) -> Report {
-    let (report, diags) = crate::report::load(
+    let (report, diags) = crate::load::report::load(
         format::builtin(),
         &SourceFile::new(format!("content/{year}/report.yaml"), text),
         year,
@@ -104,7 +104,7 @@ fn r2_2_rules_for_a_street_office_not_for_a_city_government() {
 fn r3_7_the_narratives_figures_must_match_the_tables() {
     let this = report(Y2021, 2021);
     let md = SourceFile::new("content/2021/report.md", MD2021);
-    let (narrative, _) = crate::narrative::parse(this.edition, &md);
+    let (narrative, _) = crate::load::narrative::parse(this.edition, &md);
     let fine = check_claims(&this, &narrative);
     assert!(fine.is_empty(), "{fine:#?}");
     // The narrative says 15 applications were received; make it 16.
@@ -114,7 +114,7 @@ fn r3_7_the_narratives_figures_must_match_the_tables() {
         "共收到政府信息公开申请16件",
     );
     let md = SourceFile::new("content/2021/report.md", changed.as_str());
-    let (narrative, _) = crate::narrative::parse(this.edition, &md);
+    let (narrative, _) = crate::load::narrative::parse(this.edition, &md);
     let diags = check_claims(&this, &narrative);
     assert_eq!(diags.len(), 1, "{diags:#?}");
     let d = &diags[0];

@@ -13,9 +13,9 @@ use crate::format::{
     self, ColumnKind, ColumnNode, Edition, Formats, PartKind, RowNode, Table, normalize_label,
     normalize_label_cow,
 };
+use crate::load::source::SourceFile;
+use crate::load::yaml::{self, Entry, Node, Quoting, Value};
 use crate::number::Decimal;
-use crate::source::SourceFile;
-use crate::yaml::{self, Entry, Node, Quoting, Value};
 
 pub mod writer;
 
@@ -123,13 +123,6 @@ impl Report {
             }
         }
         Some(sum)
-    }
-
-    /// Whether every cell of every table is present.
-    pub fn is_complete(&self) -> bool {
-        self.tables
-            .iter()
-            .all(|t| t.cells.iter().all(Option::is_some))
     }
 }
 

@@ -3,6 +3,10 @@
 //! Exit status: 0 — done (warnings allowed); 1 — the content has errors; 2 — usage or I/O
 //! problems (not a site, unreadable files, refused output folder).
 
+pub mod import;
+pub(crate) mod new;
+pub(crate) mod serve;
+
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -12,7 +16,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic;
 use crate::pipeline;
-use crate::scaffold;
 
 /// gongkai（公开）— 政府信息公开工作年度报告网站生成器
 #[derive(Debug, Parser)]
@@ -112,21 +115,23 @@ where
     };
     match cli.command {
         Command::Check { root, format } => check(root, format),
-        Command::New { year, root } => new(root, year),
+        Command::New { year, root } => new_year(root, year),
         Command::Build { root, output } => build(root, output),
         Command::Serve {
             root,
             port,
             bind,
             poll,
-        } => ExitCode::from(crate::serve::run(crate::serve::ServeOptions {
-            root,
-            bind,
-            port,
-            poll,
-        })),
+        } => ExitCode::from(crate::commands::serve::run(
+            crate::commands::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                poll,
+            },
+        )),
         Command::Schema => {
-            print_stdout(&crate::schema::schema_json());
+            print_stdout(&crate::format::schema::schema_json());
             ExitCode::SUCCESS
         }
         Command::Import {
@@ -134,7 +139,13 @@ where
             root,
             force,
             format,
-        } => crate::import::cli(&root, &files, force, format == OutputFormat::Json, color()),
+        } => crate::commands::import::cli(
+            &root,
+            &files,
+            force,
+            format == OutputFormat::Json,
+            color(),
+        ),
     }
 }
 
@@ -165,8 +176,8 @@ fn check(root: PathBuf, format: OutputFormat) -> ExitCode {
     }
 }
 
-fn new(root: PathBuf, year: u16) -> ExitCode {
-    match scaffold::new_year(&root, year) {
+fn new_year(root: PathBuf, year: u16) -> ExitCode {
+    match new::new_year(&root, year) {
         Ok(created) => {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(

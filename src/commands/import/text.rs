@@ -783,9 +783,9 @@ fn read_single_row(edition: &'static Edition, ti: usize, toks: &[Tok], ex: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::import::doc::Item;
+    use crate::commands::import::doc::text_items;
     use crate::format;
-    use crate::import::doc::Item;
-    use crate::import::doc::text_items;
 
     fn lines(text: &str) -> Vec<Line> {
         text_items(text)

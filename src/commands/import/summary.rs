@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::export::TidyCell;
+use crate::render::data::TidyCell;
 
 use super::{FileOutcome, Missing, Normalisation};
 

@@ -18,7 +18,7 @@
 use serde::Serialize;
 
 use crate::format::{ColumnKind, Edition, Table};
-use crate::report::writer::Written;
+use crate::load::report::writer::Written;
 
 use super::normalize::{CellText, Fix, parse_value};
 
@@ -344,7 +344,6 @@ impl Extracted {
                         Fix::PlusSign => "去掉正号",
                         Fix::MinusSign => "负号改为半角「-」",
                         Fix::Thousands => "去掉千位分隔符",
-                        Fix::WuAsZero | Fix::DashAsZero => continue,
                     };
                     self.note(Normalisation::new(
                         Some(cell.line),

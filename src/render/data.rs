@@ -13,8 +13,8 @@ use serde_json::value::RawValue;
 
 use crate::format::Edition;
 
+use crate::load::report::Report;
 use crate::number::Decimal;
-use crate::report::Report;
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,7 +50,7 @@ struct Present<'a> {
     table: usize,
     row: usize,
     column: usize,
-    cell: &'a crate::report::Cell,
+    cell: &'a crate::load::report::Cell,
     unit: Option<&'a str>,
 }
 
@@ -111,7 +111,7 @@ pub fn tidy_report(body: &str, report: &Report) -> TidyReport {
 }
 
 /// `data/<year>.json` as UTF-8 bytes: the JSON of [`tidy_report`] and a final newline, written
-/// by serde_json from [`ReportJson`], with each label list already JSON (serialised once per
+/// by serde_json from `ReportJson`, with each label list already JSON (serialised once per
 /// edition: the labels are most of the bytes, and copying and serialising them for every cell
 /// of every report cost the 1,000-report build 17% more instructions).
 pub fn tidy_json(body: &str, report: &Report) -> Vec<u8> {
@@ -325,7 +325,7 @@ mod tests {
 #[cfg(test)]
 mod json_tests {
     use crate::format;
-    use crate::source::SourceFile;
+    use crate::load::source::SourceFile;
 
     #[test]
     fn year_json_equals_the_tidy_struct() {
@@ -347,8 +347,11 @@ mod json_tests {
                 .and_then(|n| n.to_str())
                 .and_then(|n| n.parse().ok())
                 .unwrap();
-            let (report, _) =
-                crate::report::load(format::builtin(), &SourceFile::new("r.yaml", text), year);
+            let (report, _) = crate::load::report::load(
+                format::builtin(),
+                &SourceFile::new("r.yaml", text),
+                year,
+            );
             let Some(report) = report else { continue };
             editions.insert(report.edition.id.clone());
             let body = "东柳\"街道\\";

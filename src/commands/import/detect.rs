@@ -92,8 +92,8 @@ pub(crate) fn detect(formats: &'static Formats, items: &[Item]) -> Detection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::import::doc::text_items;
     use crate::format;
-    use crate::import::doc::text_items;
 
     #[test]
     fn labels_decide_not_the_year() {

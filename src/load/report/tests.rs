@@ -5,8 +5,8 @@
 use super::*;
 use crate::format;
 
-const Y2020: &str = include_str!("../../tests/fixtures/multi-year/content/2020/report.yaml");
-const Y2021: &str = include_str!("../../tests/fixtures/multi-year/content/2021/report.yaml");
+const Y2020: &str = include_str!("../../../tests/fixtures/multi-year/content/2020/report.yaml");
+const Y2021: &str = include_str!("../../../tests/fixtures/multi-year/content/2021/report.yaml");
 
 fn load_text(text: &str, year: u16) -> (Option<Report>, Vec<Diagnostic>) {
     load(

@@ -12,11 +12,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::format::{self, Edition, Op, RuleKind};
+use crate::load::config::SiteConfig;
+use crate::load::report::writer::{Header, Written, write_yaml};
+use crate::load::report::{self, Report};
+use crate::load::{self, REPORT_MD, REPORT_YAML};
 use crate::number::Decimal;
-use crate::report::writer::{Header, Written, write_yaml};
-use crate::report::{self, Report};
-use crate::site::{self, REPORT_MD, REPORT_YAML};
-use crate::site_config::SiteConfig;
 
 /// What `new` did.
 #[derive(Debug)]
@@ -62,7 +62,12 @@ impl std::fmt::Display for NewError {
                 "{y}年度没有适用的报告格式：gongkai 支持 {} 年度起的报告。",
                 format::builtin().editions()[0].first_year
             ),
-            NewError::Io(p, e) => write!(f, "无法写入 {}：{}", p.display(), site::io_reason(e)),
+            NewError::Io(p, e) => write!(
+                f,
+                "无法写入 {}：{}",
+                p.display(),
+                load::source::io_reason(e)
+            ),
         }
     }
 }
@@ -78,7 +83,7 @@ pub fn new_year(root: &Path, year: u16) -> Result<Created, NewError> {
     if dir.exists() {
         return Err(NewError::Exists(dir));
     }
-    let config = site::read_source(root, &root.join("site.toml"), site::MAX_CONFIG)
+    let config = load::source::read_source(root, &root.join("site.toml"), load::MAX_CONFIG)
         .ok()
         .and_then(|f| SiteConfig::parse(&f).ok());
     let short_name = config
@@ -91,7 +96,7 @@ pub fn new_year(root: &Path, year: u16) -> Result<Created, NewError> {
         .join((year - 1).to_string())
         .join(REPORT_YAML);
     let previous: Option<Report> = if prev_path.is_file() {
-        match site::read_source(root, &prev_path, site::MAX_YAML) {
+        match load::source::read_source(root, &prev_path, load::MAX_YAML) {
             Ok(file) => {
                 let (r, diags) = report::load(formats, &file, year - 1);
                 if diags.iter().any(|d| d.is_error()) {

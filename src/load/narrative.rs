@@ -13,7 +13,7 @@ use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::diagnostic::Diagnostic;
 use crate::format::{Edition, PartKind, normalize_label};
-use crate::source::SourceFile;
+use crate::load::source::SourceFile;
 
 /// The narrative file of one year.
 #[derive(Debug, Clone)]
@@ -32,8 +32,6 @@ pub struct Narrative {
 /// The text of one part.
 #[derive(Debug, Clone)]
 pub struct NarrativePart {
-    /// Index of the part in the edition (0 = 一).
-    pub index: usize,
     /// The heading as written (without `## `).
     pub heading: String,
     /// Span of the heading text.
@@ -73,7 +71,7 @@ pub fn parse(edition: &Edition, file: &SourceFile) -> (Narrative, Vec<Diagnostic
     let text: &str = &file.text;
     let (headings, too_deep) = headings(text);
     if let Some(span) = too_deep {
-        diags.push(crate::markdown::nesting_error(file, span));
+        diags.push(crate::load::markdown::nesting_error(file, span));
     }
 
     let mut parts: Vec<Option<NarrativePart>> = vec![None; edition.parts.len()];
@@ -136,7 +134,6 @@ pub fn parse(edition: &Edition, file: &SourceFile) -> (Narrative, Vec<Diagnostic
                     &mut diags,
                 );
                 parts[index] = Some(NarrativePart {
-                    index,
                     heading: h.text.clone(),
                     heading_span: h.span.clone(),
                     body: h.line_span.end..text.len(),
@@ -212,12 +209,13 @@ pub fn is_blank(markdown: &str) -> bool {
 /// the same pass, where the text nests too deep.
 fn headings(text: &str) -> (Vec<Heading>, Option<Range<usize>>) {
     let mut out = Vec::new();
-    let mut gauge = crate::markdown::NestingGauge::default();
+    let mut gauge = crate::load::markdown::NestingGauge::default();
     let mut too_deep = None;
     // (level, text, span of the text, span of the heading)
     type Open = (HeadingLevel, String, Option<Range<usize>>, Range<usize>);
     let mut current: Option<Open> = None;
-    for (event, range) in Parser::new_ext(text, crate::markdown::options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, crate::load::markdown::options()).into_offset_iter()
+    {
         if too_deep.is_none() {
             too_deep = gauge.step(&event, range.clone());
         }

@@ -246,7 +246,7 @@ pub fn simplify_char(c: char) -> char {
         .map_or(c, |(_, s)| *s)
 }
 
-/// Text with the traditional characters of [`TRADITIONAL`] simplified, and the Taiwan-style word
+/// Text with the traditional characters of `TRADITIONAL` simplified, and the Taiwan-style word
 /// 資訊 (which converters put for 信息) folded back.
 pub fn simplify(text: &str) -> String {
     let s: String = text.chars().map(simplify_char).collect();
@@ -326,10 +326,6 @@ pub enum Fix {
     Padding,
     /// Full-width digits or signs.
     FullWidth,
-    /// `无` in a numeric cell read as 0.
-    WuAsZero,
-    /// A dash (`—`, `-`, `/`) in a numeric cell read as 0.
-    DashAsZero,
     /// A count unit (`件`, `条`, `项`) written after the number, dropped.
     CountUnit,
     /// A leading `+`, dropped.
@@ -346,8 +342,6 @@ impl Fix {
         match self {
             Fix::Padding => "padding",
             Fix::FullWidth => "full_width",
-            Fix::WuAsZero => "wu_as_zero",
-            Fix::DashAsZero => "dash_as_zero",
             Fix::CountUnit => "count_unit",
             Fix::PlusSign => "plus_sign",
             Fix::MinusSign => "minus_sign",

@@ -8,7 +8,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::source::SourceFile;
+use crate::load::source::SourceFile;
 
 /// The settings file of a body (and of a single-office site).
 pub const SITE_TOML: &str = "site.toml";
@@ -299,7 +299,7 @@ struct UrlWebsite {
 
 /// Why a setting's value cannot be written into a page as a link, if it cannot. A setting's URL
 /// must be an absolute `http://` or `https://` address, read by the same scheme check as Markdown
-/// links ([`crate::markdown::url_scheme`]): a relative path makes no sense for an address of
+/// links ([`crate::load::markdown::url_scheme`]): a relative path makes no sense for an address of
 /// another site or of the site itself, and `javascript:`, `data:`, `vbscript:` would run script
 /// on every page of the site (on a platform, next to every other body). Spaces and control
 /// characters are refused too: no real address has them, and browsers drop them silently, which
@@ -308,7 +308,7 @@ pub(crate) fn url_setting_problem(url: &str) -> Option<&'static str> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Some("网址中有空格、换行或看不见的控制字符");
     }
-    if crate::markdown::url_scheme(url) != crate::markdown::UrlScheme::Web {
+    if crate::load::markdown::url_scheme(url) != crate::load::markdown::UrlScheme::Web {
         return Some("只能填写以 http:// 或 https:// 开头的网址");
     }
     let host = url.split_once("://").map_or("", |(_, rest)| rest);

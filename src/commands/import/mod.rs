@@ -2,7 +2,7 @@
 //!
 //! A published report — text copied out of Word or a PDF, or a saved web page — is read into
 //! `content/<year>/report.yaml` (the numbers, under the format's labels, written by
-//! [`crate::report::writer::write_yaml`]) and `content/<year>/report.md` (the narrative, split
+//! [`crate::load::report::writer::write_yaml`]) and `content/<year>/report.md` (the narrative, split
 //! into the six parts), then the site is checked exactly as `gongkai check` does.
 //!
 //! The stages, one module each:
@@ -14,8 +14,8 @@
 //! 5. `sections`: the six parts by their headings; the tables of 二–四 apart from their text;
 //! 6. `text` and `html`: the tables read by label in every layout of REPORTS.md;
 //! 7. `extract`: the one blank-cell policy, then report.yaml, loaded back with
-//!    [`crate::report::load`] so that the cells printed by `--format json` are exactly
-//!    [`crate::export::tidy_cells`] of what was written.
+//!    [`crate::load::report::load`] so that the cells printed by `--format json` are exactly
+//!    [`crate::render::data::tidy_cells`] of what was written.
 //!
 //! The import never invents a number: a table, row or cell the source does not print is left
 //! out of report.yaml (the writer turns it into a comment) and reported as missing, so `check`
@@ -40,12 +40,12 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::export::{self, TidyCell};
 use crate::format::{self, Edition, PartKind};
-use crate::report::{self, writer};
-use crate::site::{self, REPORT_MD, REPORT_YAML};
-use crate::site_config::SiteConfig;
-use crate::source::SourceFile;
+use crate::load::config::SiteConfig;
+use crate::load::report::{self, writer};
+use crate::load::source::SourceFile;
+use crate::load::{self, REPORT_MD, REPORT_YAML};
+use crate::render::data::{self, TidyCell};
 
 pub use decode::DecodeError;
 pub use extract::Normalisation;
@@ -128,8 +128,6 @@ pub struct Analysis {
 /// Why a file could not be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportError {
-    /// Reading the file failed.
-    Read(String),
     /// Not text.
     Decode(DecodeError),
     /// No year anywhere in the text.
@@ -141,7 +139,6 @@ pub enum ImportError {
 impl std::fmt::Display for ImportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ImportError::Read(e) => write!(f, "{e}"),
             ImportError::Decode(e) => write!(f, "{e}"),
             ImportError::NoYear => write!(
                 f,
@@ -421,7 +418,7 @@ pub fn analyze(
                 .filter_map(|s| Some((s.part?, s.heading.as_ref()?.1)))
                 .collect();
             collect_missing(edition, r, &ex, &headings, &mut missing, &mut tables);
-            export::tidy_cells(r)
+            data::tidy_cells(r)
         }
         None => Vec::new(),
     };
@@ -700,7 +697,7 @@ pub fn import_files(
             root.display()
         ));
     }
-    let config = site::read_source(root, &config_path, site::MAX_CONFIG)
+    let config = load::source::read_source(root, &config_path, load::MAX_CONFIG)
         .ok()
         .and_then(|f| SiteConfig::parse(&f).ok());
     let mut outcomes: Vec<FileOutcome> = Vec::new();
@@ -746,8 +743,13 @@ pub fn import_files(
 }
 
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = fs::metadata(path)
-        .map_err(|e| format!("无法读取 {}：{}", path.display(), site::io_reason(&e)))?;
+    let meta = fs::metadata(path).map_err(|e| {
+        format!(
+            "无法读取 {}：{}",
+            path.display(),
+            load::source::io_reason(&e)
+        )
+    })?;
     if !meta.is_file() {
         return Err(format!("{} 不是文件", path.display()));
     }
@@ -755,16 +757,27 @@ fn read_input(path: &Path) -> Result<Vec<u8>, String> {
         return Err(format!(
             "{} 过大（{}），不像是一份年度报告",
             path.display(),
-            site::human_size(meta.len())
+            load::source::human_size(meta.len())
         ));
     }
-    fs::read(path).map_err(|e| format!("无法读取 {}：{}", path.display(), site::io_reason(&e)))
+    fs::read(path).map_err(|e| {
+        format!(
+            "无法读取 {}：{}",
+            path.display(),
+            load::source::io_reason(&e)
+        )
+    })
 }
 
 /// Write report.yaml and report.md of a year (through a temporary file each, then renamed).
 fn write_year(dir: &Path, a: &Analysis) -> Result<Vec<PathBuf>, String> {
-    fs::create_dir_all(dir)
-        .map_err(|e| format!("无法创建 {}：{}", dir.display(), site::io_reason(&e)))?;
+    fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "无法创建 {}：{}",
+            dir.display(),
+            load::source::io_reason(&e)
+        )
+    })?;
     let mut written = Vec::new();
     for (name, text) in [(REPORT_YAML, &a.yaml), (REPORT_MD, &a.markdown)] {
         let path = dir.join(name);
@@ -780,7 +793,7 @@ fn write_year(dir: &Path, a: &Analysis) -> Result<Vec<PathBuf>, String> {
             return Err(format!(
                 "无法写入 {}：{}",
                 path.display(),
-                site::io_reason(&e)
+                load::source::io_reason(&e)
             ));
         }
         written.push(path);

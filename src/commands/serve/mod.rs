@@ -235,7 +235,7 @@ pub fn run(opts: ServeOptions) -> u8 {
     let state = State::new(opts.root.clone());
     let (took, ok) = state.rebuild(false);
     if ok {
-        crate::cli::print_stdout(&format!(
+        crate::commands::print_stdout(&format!(
             "已生成预览：{} 个文件，用时 {} 毫秒。\n",
             state.snapshot().files.len(),
             took.as_millis()
@@ -276,7 +276,7 @@ pub fn run(opts: ServeOptions) -> u8 {
                 return 2;
             }
         };
-        crate::cli::print_stdout(&format!("正在预览：http://{local}/ （按 Ctrl-C 停止）\n"));
+        crate::commands::print_stdout(&format!("正在预览：http://{local}/ （按 Ctrl-C 停止）\n"));
         let app = http::router(state.clone());
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -286,7 +286,7 @@ pub fn run(opts: ServeOptions) -> u8 {
         drop(watcher);
         match served {
             Ok(()) => {
-                crate::cli::print_stdout("预览已停止。\n");
+                crate::commands::print_stdout("预览已停止。\n");
                 0
             }
             Err(e) => {

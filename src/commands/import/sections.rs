@@ -590,7 +590,11 @@ mod tests {
         let e = format::builtin().by_id("2019").unwrap();
         let text = "本报告目录：\n一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n\n一、总体情况\n概述。\n二、主动公开政府信息情况\n说明。\n";
         let mut notes = Vec::new();
-        let s = split(e, crate::import::doc::text_items(text), &mut notes);
+        let s = split(
+            e,
+            crate::commands::import::doc::text_items(text),
+            &mut notes,
+        );
         let parts: Vec<(Option<usize>, usize)> = s
             .iter()
             .map(|x| (x.part, x.heading.as_ref().map_or(0, |h| h.1)))
@@ -606,7 +610,11 @@ mod tests {
         let e = format::builtin().by_id("2021").unwrap();
         let text = "目录\n一、总体情况\n（一）主动公开\n二、主动公开政府信息情况\n表2-1　主动公开政府信息情况：第二十条第（一）项（单位：件）\n三、收到和处理政府信息公开申请情况\n表3　收到和处理政府信息公开申请情况（单位：件）\n六、其他需要报告的事项\n本报告根据条例编制。\n一、总体情况\n概述。\n二、主动公开政府信息情况\n说明。\n";
         let mut notes = Vec::new();
-        let s = split(e, crate::import::doc::text_items(text), &mut notes);
+        let s = split(
+            e,
+            crate::commands::import::doc::text_items(text),
+            &mut notes,
+        );
         let parts: Vec<(Option<usize>, usize)> = s
             .iter()
             .map(|x| (x.part, x.heading.as_ref().map_or(0, |h| h.1)))
@@ -627,7 +635,11 @@ mod tests {
         );
         // Headings repeated after real text are not a contents list.
         let text = "一、总体情况\n本年共公开信息。\n二、主动公开政府信息情况\n说明。\n三、收到和处理政府信息公开申请情况\n一、总体情况\n";
-        let s = split(e, crate::import::doc::text_items(text), &mut Vec::new());
+        let s = split(
+            e,
+            crate::commands::import::doc::text_items(text),
+            &mut Vec::new(),
+        );
         assert_eq!(s.iter().filter(|x| x.part.is_some()).count(), 3);
     }
 
