@@ -11,7 +11,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use serde::Serialize;
 
 pub use crate::format::Severity;
-use crate::load::source::SourceFile;
+use crate::source::SourceFile;
 
 /// One problem.
 #[derive(Debug, Clone)]

@@ -14,9 +14,9 @@ use crate::load::config::SiteConfig;
 use crate::load::markdown::{self, RenderOptions};
 use crate::load::narrative;
 use crate::load::report;
-use crate::load::source::SourceFile;
 use crate::load::{self, Site, YearReport};
 use crate::pipeline;
+use crate::source::SourceFile;
 
 /// Separates report.yaml from report.md in the input of [`site`].
 pub const SITE_SEPARATOR: &[u8] = b"\n=====report.md=====\n";
@@ -42,7 +42,7 @@ fn print(diags: &[Diagnostic]) {
 /// of the edition, for a report of 2021 and the same text as its predecessor of 2020.
 pub fn report(data: &[u8]) {
     let formats = format::builtin();
-    let file = match load::source::decode("content/2021/report.yaml", data.to_vec()) {
+    let file = match load::read::decode("content/2021/report.yaml", data.to_vec()) {
         Ok(f) => f,
         Err(d) => return print(&[d]),
     };
@@ -81,7 +81,7 @@ pub fn site(data: &[u8]) {
     let config = SiteConfig::parse(&SourceFile::new("site.toml", CONFIG))
         .unwrap_or_else(|_| unreachable!("the built-in configuration is valid"));
     let mut diags = Vec::new();
-    let yaml = match load::source::decode("content/2021/report.yaml", yaml.to_vec()) {
+    let yaml = match load::read::decode("content/2021/report.yaml", yaml.to_vec()) {
         Ok(f) => f,
         Err(d) => return print(&[d]),
     };
@@ -90,7 +90,7 @@ pub fn site(data: &[u8]) {
     let Some(report) = report else {
         return print(&diags);
     };
-    let narrative = match load::source::decode("content/2021/report.md", md.to_vec()) {
+    let narrative = match load::read::decode("content/2021/report.md", md.to_vec()) {
         Ok(md) => {
             let (n, ds) = narrative::parse(report.edition, &md);
             diags.extend(ds);

@@ -4,7 +4,7 @@
 //!
 //! - [`project`]: what the commands work on — a single office (one body at the root) or a
 //!   platform (many bodies); decided once, in [`project::Project::open`].
-//! - [`load`]: reading a body's files, spans kept — sources, site.toml, report.yaml (YAML tree
+//! - [`load`]: reading a body's files, spans kept — reading, site.toml, report.yaml (YAML tree
 //!   and the report), report.md (narrative and Markdown).
 //! - `check`: the edition's rules over the loaded reports, every diagnostic collected.
 //! - [`render`]: a checked project into output files — a body's pages, a platform's pages, data
@@ -13,7 +13,7 @@
 //! - [`pipeline`]: the stages put together for `check`, `build` and previews.
 //! - [`commands`]: the command line and the commands beyond the pipeline (`new`, `import`,
 //!   `serve`).
-//! - [`format`](mod@format): the national format itself, as data; [`diagnostic`] and [`number`] are shared.
+//! - [`format`](mod@format): the national format itself, as data; [`diagnostic`], [`source`] and [`number`] are shared.
 #![warn(missing_docs)]
 // Diagnostics are the error currency of content problems; they are built on the cold path and
 // carry their own context, so their size in a `Result` does not matter.
@@ -31,3 +31,4 @@ pub mod output;
 pub mod pipeline;
 pub mod project;
 pub mod render;
+pub mod source;

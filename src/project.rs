@@ -180,8 +180,7 @@ impl Project {
 /// Read platform.toml and list the body folders.
 fn open_platform(root: &Path) -> Result<Project, LoadError> {
     let mut diagnostics = Vec::new();
-    let config = match load::source::read_source(root, &root.join(PLATFORM_TOML), load::MAX_CONFIG)
-    {
+    let config = match load::read::read_source(root, &root.join(PLATFORM_TOML), load::MAX_CONFIG) {
         Ok(file) => PlatformConfig::parse(&file, &mut diagnostics),
         Err(d) => {
             diagnostics.push(d);

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::format;
-use crate::load::source::SourceFile;
+use crate::source::SourceFile;
 
 const Y2020: &str = include_str!("../../tests/fixtures/multi-year/content/2020/report.yaml");
 const Y2021: &str = include_str!("../../tests/fixtures/multi-year/content/2021/report.yaml");

@@ -62,12 +62,9 @@ impl std::fmt::Display for NewError {
                 "{y}年度没有适用的报告格式：gongkai 支持 {} 年度起的报告。",
                 format::builtin().editions()[0].first_year
             ),
-            NewError::Io(p, e) => write!(
-                f,
-                "无法写入 {}：{}",
-                p.display(),
-                load::source::io_reason(e)
-            ),
+            NewError::Io(p, e) => {
+                write!(f, "无法写入 {}：{}", p.display(), load::read::io_reason(e))
+            }
         }
     }
 }
@@ -83,7 +80,7 @@ pub fn new_year(root: &Path, year: u16) -> Result<Created, NewError> {
     if dir.exists() {
         return Err(NewError::Exists(dir));
     }
-    let config = load::source::read_source(root, &root.join("site.toml"), load::MAX_CONFIG)
+    let config = load::read::read_source(root, &root.join("site.toml"), load::MAX_CONFIG)
         .ok()
         .and_then(|f| SiteConfig::parse(&f).ok());
     let short_name = config
@@ -96,7 +93,7 @@ pub fn new_year(root: &Path, year: u16) -> Result<Created, NewError> {
         .join((year - 1).to_string())
         .join(REPORT_YAML);
     let previous: Option<Report> = if prev_path.is_file() {
-        match load::source::read_source(root, &prev_path, load::MAX_YAML) {
+        match load::read::read_source(root, &prev_path, load::MAX_YAML) {
             Ok(file) => {
                 let (r, diags) = report::load(formats, &file, year - 1);
                 if diags.iter().any(|d| d.is_error()) {

@@ -16,6 +16,15 @@ use std::sync::OnceLock;
 
 pub use def::{CellRefDef, ClaimKind, ColumnKind, Op, RuleKind, Severity};
 use def::{ColumnDef, EditionDef, ForEachDef, RowDef, RuleDef, TableDef};
+/// The top-level metadata keys of report.yaml, beside the parts: the year.
+pub const KEY_YEAR: &str = "年度";
+/// The edition declaration.
+pub const KEY_EDITION: &str = "格式";
+/// The report title.
+pub const KEY_TITLE: &str = "标题";
+/// The publication date.
+pub const KEY_PUBLISHED: &str = "发布日期";
+
 pub use label::normalize as normalize_label;
 pub use label::normalize_cow as normalize_label_cow;
 

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::{KEY_EDITION, KEY_PUBLISHED, KEY_TITLE, KEY_YEAR};
 use crate::format::{self, ColumnKind, ColumnNode, Edition, PartKind, RowNode, Table};
-use crate::load::report::{KEY_EDITION, KEY_PUBLISHED, KEY_TITLE, KEY_YEAR};
 
 /// The schema, as pretty JSON.
 pub fn schema_json() -> String {

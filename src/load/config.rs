@@ -8,7 +8,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
-use crate::load::source::SourceFile;
+use crate::source::SourceFile;
 
 /// The settings file of a body (and of a single-office site).
 pub const SITE_TOML: &str = "site.toml";

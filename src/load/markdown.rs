@@ -529,10 +529,7 @@ pub fn too_deep(markdown: &str) -> Option<std::ops::Range<usize>> {
 }
 
 /// The error for Markdown nested deeper than [`MAX_NESTING`] (M5), at `span` of `file`.
-pub fn nesting_error(
-    file: &crate::load::source::SourceFile,
-    span: std::ops::Range<usize>,
-) -> Diagnostic {
+pub fn nesting_error(file: &crate::source::SourceFile, span: std::ops::Range<usize>) -> Diagnostic {
     Diagnostic::error("M5", format!("嵌套层级过深（超过 {MAX_NESTING} 层）"))
         .at(file, span)
         .label("从这里起超过了层级上限")

@@ -3,7 +3,7 @@
 //! ([`narrative`], `markdown`), `content/pages/` and the attachments — with the span of
 //! everything read kept for the diagnostics.
 //!
-//! Every file is read through [`source::read_source`], which refuses what could hurt or mislead
+//! Every file is read through [`read::read_source`], which refuses what could hurt or mislead
 //! (files outside the site through symlinks, symlink loops, huge files, text that is not UTF-8)
 //! with a located Chinese message; loading goes on after a problem, so that `check` reports
 //! everything at once.
@@ -11,8 +11,8 @@
 pub mod config;
 pub(crate) mod markdown;
 pub mod narrative;
+pub mod read;
 pub mod report;
-pub mod source;
 pub(crate) mod yaml;
 
 use std::fs;
@@ -21,10 +21,11 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::format::{self, Formats};
+use crate::source::SourceFile;
 use config::SiteConfig;
 use narrative::Narrative;
+use read::{inside_root, io_reason, read_source, rel_name};
 use report::Report;
-use source::{SourceFile, inside_root, io_reason, read_source, rel_name};
 
 /// Size limits (bytes).
 pub const MAX_YAML: u64 = 1 << 20;

@@ -13,7 +13,7 @@ use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::diagnostic::Diagnostic;
 use crate::format::{Edition, PartKind, normalize_label};
-use crate::load::source::SourceFile;
+use crate::source::SourceFile;
 
 /// The narrative file of one year.
 #[derive(Debug, Clone)]

@@ -394,7 +394,7 @@ impl<'a> BodyPages<'a> {
                     format!(
                         "无法读取 content/{}：{}",
                         a.rel,
-                        crate::load::source::io_reason(&e)
+                        crate::load::read::io_reason(&e)
                     ),
                 )
             })?;

@@ -325,7 +325,7 @@ mod tests {
 #[cfg(test)]
 mod json_tests {
     use crate::format;
-    use crate::load::source::SourceFile;
+    use crate::source::SourceFile;
 
     #[test]
     fn year_json_equals_the_tidy_struct() {

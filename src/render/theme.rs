@@ -9,7 +9,7 @@ use tera::Tera;
 
 use crate::diagnostic::Diagnostic;
 use crate::load;
-use crate::load::source::SourceFile;
+use crate::source::SourceFile;
 
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
@@ -82,10 +82,10 @@ impl Theme {
             dir.join("static"),
         ] {
             if d.exists()
-                && let Err(diag) = load::source::inside_root(root, &d)
+                && let Err(diag) = load::read::inside_root(root, &d)
             {
                 return Err(vec![
-                    diag.in_file(&SourceFile::new(load::source::rel_name(root, &d), "")),
+                    diag.in_file(&SourceFile::new(load::read::rel_name(root, &d), "")),
                 ]);
             }
         }
@@ -108,8 +108,8 @@ impl Theme {
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let rel = load::source::rel_name(&tdir, entry.path());
-                match load::source::read_source(root, entry.path(), load::MAX_MARKDOWN) {
+                let rel = load::read::rel_name(&tdir, entry.path());
+                match load::read::read_source(root, entry.path(), load::MAX_MARKDOWN) {
                     Ok(file) => {
                         let text = file.text.to_string();
                         match templates.iter_mut().find(|(n, _, _)| *n == rel) {
@@ -135,7 +135,7 @@ impl Theme {
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let rel = load::source::rel_name(&sdir, entry.path());
+                let rel = load::read::rel_name(&sdir, entry.path());
                 match fs::read(entry.path()) {
                     Ok(bytes) => match statics.iter_mut().find(|(n, _)| *n == rel) {
                         Some(s) => s.1 = bytes,
@@ -145,7 +145,7 @@ impl Theme {
                         "F1",
                         format!(
                             "无法读取 themes/{name}/static/{rel}：{}",
-                            load::source::io_reason(&e)
+                            load::read::io_reason(&e)
                         ),
                     )),
                 }

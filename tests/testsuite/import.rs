@@ -10,9 +10,9 @@ use std::process::Command;
 use gongkai::commands::import::{self, Analysis, Missing};
 use gongkai::format::{self, Edition};
 use gongkai::load::report;
-use gongkai::load::source::SourceFile;
 use gongkai::pipeline;
 use gongkai::render::data::{TidyCell, tidy_cells};
+use gongkai::source::SourceFile;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -43,9 +43,9 @@ use serde::Serialize;
 use crate::format::{self, Edition, PartKind};
 use crate::load::config::SiteConfig;
 use crate::load::report::{self, writer};
-use crate::load::source::SourceFile;
 use crate::load::{self, REPORT_MD, REPORT_YAML};
 use crate::render::data::{self, TidyCell};
+use crate::source::SourceFile;
 
 pub use decode::DecodeError;
 pub use extract::Normalisation;
@@ -697,7 +697,7 @@ pub fn import_files(
             root.display()
         ));
     }
-    let config = load::source::read_source(root, &config_path, load::MAX_CONFIG)
+    let config = load::read::read_source(root, &config_path, load::MAX_CONFIG)
         .ok()
         .and_then(|f| SiteConfig::parse(&f).ok());
     let mut outcomes: Vec<FileOutcome> = Vec::new();
@@ -743,13 +743,8 @@ pub fn import_files(
 }
 
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = fs::metadata(path).map_err(|e| {
-        format!(
-            "无法读取 {}：{}",
-            path.display(),
-            load::source::io_reason(&e)
-        )
-    })?;
+    let meta = fs::metadata(path)
+        .map_err(|e| format!("无法读取 {}：{}", path.display(), load::read::io_reason(&e)))?;
     if !meta.is_file() {
         return Err(format!("{} 不是文件", path.display()));
     }
@@ -757,27 +752,17 @@ fn read_input(path: &Path) -> Result<Vec<u8>, String> {
         return Err(format!(
             "{} 过大（{}），不像是一份年度报告",
             path.display(),
-            load::source::human_size(meta.len())
+            load::read::human_size(meta.len())
         ));
     }
-    fs::read(path).map_err(|e| {
-        format!(
-            "无法读取 {}：{}",
-            path.display(),
-            load::source::io_reason(&e)
-        )
-    })
+    fs::read(path)
+        .map_err(|e| format!("无法读取 {}：{}", path.display(), load::read::io_reason(&e)))
 }
 
 /// Write report.yaml and report.md of a year (through a temporary file each, then renamed).
 fn write_year(dir: &Path, a: &Analysis) -> Result<Vec<PathBuf>, String> {
-    fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "无法创建 {}：{}",
-            dir.display(),
-            load::source::io_reason(&e)
-        )
-    })?;
+    fs::create_dir_all(dir)
+        .map_err(|e| format!("无法创建 {}：{}", dir.display(), load::read::io_reason(&e)))?;
     let mut written = Vec::new();
     for (name, text) in [(REPORT_YAML, &a.yaml), (REPORT_MD, &a.markdown)] {
         let path = dir.join(name);
@@ -793,7 +778,7 @@ fn write_year(dir: &Path, a: &Analysis) -> Result<Vec<PathBuf>, String> {
             return Err(format!(
                 "无法写入 {}：{}",
                 path.display(),
-                load::source::io_reason(&e)
+                load::read::io_reason(&e)
             ));
         }
         written.push(path);

@@ -13,23 +13,16 @@ use crate::format::{
     self, ColumnKind, ColumnNode, Edition, Formats, PartKind, RowNode, Table, normalize_label,
     normalize_label_cow,
 };
-use crate::load::source::SourceFile;
 use crate::load::yaml::{self, Entry, Node, Quoting, Value};
 use crate::number::Decimal;
+use crate::source::SourceFile;
 
 pub mod writer;
 
 /// Largest count accepted (a street office handles thousands, a province millions).
 pub const MAX_COUNT: i64 = 1_000_000_000;
 
-/// Top-level metadata keys of report.yaml.
-pub const KEY_YEAR: &str = "年度";
-/// The edition declaration.
-pub const KEY_EDITION: &str = "格式";
-/// The report title.
-pub const KEY_TITLE: &str = "标题";
-/// The publication date.
-pub const KEY_PUBLISHED: &str = "发布日期";
+use crate::format::{KEY_EDITION, KEY_PUBLISHED, KEY_TITLE, KEY_YEAR};
 
 /// One value of a table cell.
 #[derive(Debug, Clone)]

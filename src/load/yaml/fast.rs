@@ -11,7 +11,7 @@
 //! same for every input it tries.
 
 use super::{Builder, Node, YamlIssue, plain};
-use crate::load::source::SourceFile;
+use crate::source::SourceFile;
 
 /// The longest implicit key YAML allows, in characters from the key's start to its colon (YAML
 /// 1.2 §7.4: 1024). The fast path declines a key whose colon comes more than this many *bytes*

@@ -13,7 +13,7 @@ use serde_saphyr::granit_parser::{
     ErrorKind, Event, Marker, Options, Parser, ScalarStyle, ScanError, Span,
 };
 
-use crate::load::source::SourceFile;
+use crate::source::SourceFile;
 
 pub(crate) mod fast;
 
