@@ -17,6 +17,5 @@ mod interrupted;
 mod platform;
 mod properties;
 mod rules;
-mod same_output;
 mod serve;
 mod serve_load;

@@ -1,4 +1,4 @@
-//! A dev tool, not a test of the suite: whether two built output folders are the same site.
+//! A dev tool: whether two built output folders are the same site.
 //! Files other than HTML must be byte-identical; HTML pages must give the same html5ever token
 //! stream — doctype, tags with their attributes in order (and the self-closing flag), comments,
 //! and text with its whitespace exact (character references decoded, so `&amp;` and `&#38;` are
@@ -6,9 +6,10 @@
 //! compared.
 //!
 //! ```sh
-//! GONGKAI_BEFORE=/work/ref-before/bundled GONGKAI_AFTER=public \
-//!     cargo test --test same_output -- --ignored --nocapture
+//! cargo run --example same_output -- BEFORE_DIR AFTER_DIR
 //! ```
+//!
+//! Exits 0 when they are the same site, 1 when they differ, 2 on a usage error.
 //!
 //! Optional: `GONGKAI_SHOW=N` prints the first N differing pages (default 10);
 //! `GONGKAI_FOLD_WS=1` compares text with whitespace runs folded to one space and trimmed next
@@ -255,14 +256,11 @@ fn describe(path: &str, a: &[Located], b: &[Located]) -> String {
     s
 }
 
-#[test]
-#[ignore = "a dev tool: set GONGKAI_BEFORE and GONGKAI_AFTER to two output folders"]
-fn same_output() {
-    let (Some(before), Some(after)) = (
-        std::env::var_os("GONGKAI_BEFORE"),
-        std::env::var_os("GONGKAI_AFTER"),
-    ) else {
-        panic!("set GONGKAI_BEFORE and GONGKAI_AFTER to the two output folders");
+fn main() -> std::process::ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let [before, after] = args.as_slice() else {
+        eprintln!("usage: cargo run --example same_output -- BEFORE_DIR AFTER_DIR");
+        return std::process::ExitCode::from(2);
     };
     let show: usize = std::env::var("GONGKAI_SHOW")
         .ok()
@@ -271,7 +269,10 @@ fn same_output() {
     let fold_ws = std::env::var_os("GONGKAI_FOLD_WS").is_some_and(|v| v == "1");
     let (before, after) = (PathBuf::from(before), PathBuf::from(after));
     for dir in [&before, &after] {
-        assert!(dir.is_dir(), "{} is not a folder", dir.display());
+        if !dir.is_dir() {
+            eprintln!("{} is not a folder", dir.display());
+            return std::process::ExitCode::from(2);
+        }
     }
     let (a, b) = (files(&before), files(&after));
 
@@ -335,5 +336,9 @@ fn same_output() {
     if problems.len() > show {
         eprintln!("… and {} more (GONGKAI_SHOW=N)", problems.len() - show);
     }
-    assert!(problems.is_empty(), "{} difference(s)", problems.len());
+    if problems.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
+    }
 }
