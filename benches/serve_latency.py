@@ -72,6 +72,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "gongkai"))
     ap.add_argument("--url-path", default=None, help="page that shows FILE, checked after each reload")
     ap.add_argument("--cooldown", type=float, default=0.15)
+    ap.add_argument("--label", default=None, help="ends the output with `serve save-to-reload p95: X ms (LABEL)`")
+    ap.add_argument("--start-timeout", type=float, default=120, help="seconds to wait for the first build")
     a = ap.parse_args()
 
     path = os.path.join(a.root, a.file)
@@ -80,7 +82,10 @@ def main():
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         port = None
+        started = time.monotonic()
         for line in proc.stdout:
+            if time.monotonic() - started > a.start_timeout:
+                break
             if "http://127.0.0.1:" in line:
                 port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
                 break
@@ -109,6 +114,8 @@ def main():
         q = statistics.quantiles(samples, n=20)
         print("%s: %d edits of %s, save→reload event: p50 %.0f ms, p95 %.0f ms, max %.0f ms"
               % (a.root, len(samples), a.file, statistics.median(samples), q[18], max(samples)))
+        if a.label:
+            print("serve save-to-reload p95: %.0f ms (%s)" % (q[18], a.label))
     finally:
         with open(path, "w", encoding="utf-8") as f:
             f.write(original)

@@ -10,7 +10,8 @@
 //! - [`render`]: a checked project into output files — a body's pages, a platform's pages, data
 //!   downloads, site files — through the theme.
 //! - [`output`]: the one atomic writer.
-//! - [`pipeline`]: the stages put together for `check`, `build` and previews.
+//! - [`pipeline`]: the stages put together for `check`, `build` and previews; [`preview`]: a
+//!   preview kept up to date by rendering again only what a change affects.
 //! - [`commands`]: the command line and the commands beyond the pipeline (`new`, `import`,
 //!   `serve`).
 //! - [`format`](mod@format): the national format itself, as data; [`diagnostic`], [`source`] and [`number`] are shared.
@@ -29,6 +30,7 @@ pub mod load;
 pub mod number;
 pub mod output;
 pub mod pipeline;
+pub mod preview;
 pub mod project;
 pub mod render;
 pub mod source;

@@ -27,9 +27,11 @@ use rayon::prelude::*;
 use tera::Context;
 
 use crate::diagnostic::Diagnostic;
+use crate::load::config::PlatformConfig;
 use crate::number::Decimal;
 use crate::project::{Body, Project};
 
+pub(crate) use platform::PlatformCache;
 pub(crate) use theme::Theme;
 use view::{MetaTag, PageView, SiteView};
 
@@ -170,56 +172,25 @@ pub fn render(
     opts: &Options,
     sink: &dyn Sink,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    if project.has_errors() {
-        return Err(project.diagnostics.clone());
-    }
     // A single office's theme is named in its own site.toml: check it first.
     let checked = match (checked, project.platform()) {
         (None, None) => Some(project.check()),
         (checked, _) => checked,
     };
-    let theme = match project.platform() {
-        Some(config) => Theme::load(&project.root, &config.theme)?,
-        None => {
-            let site = checked
-                .as_ref()
-                .and_then(|b| b.first())
-                .and_then(|b| b.site.as_ref())
-                .ok_or_else(|| {
-                    checked
-                        .iter()
-                        .flatten()
-                        .flat_map(|b| b.diagnostics.clone())
-                        .collect::<Vec<_>>()
-                })?;
-            Theme::load(&site.root, &site.config.theme)?
-        }
-    };
-    let asked = match project.platform() {
-        Some(config) => config.minify,
-        None => checked
-            .iter()
-            .flatten()
-            .filter_map(|b| b.site.as_ref())
-            .any(|s| s.config.minify),
-    };
-    let out = Out {
-        theme: &theme,
-        inject: opts.inject.as_deref(),
-        minify: opts.minify && asked,
-        sink,
-        counter: Counter::default(),
-    };
-    let platform = project.platform().map(|c| c.name.as_str());
-    let withheld = Mutex::new(Vec::new());
+    let renderer = Renderer::new(project, checked.as_deref(), opts)?;
+    let counter = Counter::default();
     let render_one = |body: Body| {
-        let summary = body::render_body(&out, &body, platform)?;
-        if let Ok(mut w) = withheld.lock() {
-            w.extend(body.diagnostics.into_iter().filter(|d| d.is_error()));
-        }
-        Ok(summary)
+        let summary = renderer.body(&body, sink, &counter)?;
+        let withheld: Vec<Diagnostic> = body
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect();
+        Ok((summary, withheld))
     };
-    let results: Vec<Result<BodySummary, Vec<Diagnostic>>> = match checked {
+    // Each body's summary and the errors of what it may not publish.
+    type Published = (BodySummary, Vec<Diagnostic>);
+    let results: Vec<Result<Published, Vec<Diagnostic>>> = match checked {
         Some(bodies) => bodies.into_par_iter().map(render_one).collect(),
         None => project
             .folders
@@ -227,21 +198,106 @@ pub fn render(
             .map(|f| render_one(project.check_body(f)))
             .collect(),
     };
-    let bodies = collect(results)?;
+    let (bodies, withheld): (Vec<BodySummary>, Vec<Vec<Diagnostic>>) =
+        collect(results)?.into_iter().unzip();
     if let Some(config) = project.platform() {
-        platform::render_platform_pages(&out, config, &bodies)?;
+        let mut cache = PlatformCache::default();
+        renderer.platform(config, &bodies, &mut cache, sink, &counter)?;
     }
     Ok(Rendered {
-        pages: out.counter.pages(),
+        pages: counter.pages(),
         bodies,
-        withheld: withheld.into_inner().unwrap_or_default(),
+        withheld: withheld.into_iter().flatten().collect(),
     })
 }
 
-/// The summaries, or every error of every body.
-fn collect(
-    results: Vec<Result<BodySummary, Vec<Diagnostic>>>,
-) -> Result<Vec<BodySummary>, Vec<Diagnostic>> {
+/// A project's pages, piece by piece: a body's (under its folder on a platform), and the
+/// platform's own. The theme and the options are resolved once.
+pub(crate) struct Renderer {
+    theme: Theme,
+    /// HTML inserted before `</body>` (the live-reload script of `serve`).
+    inject: Option<String>,
+    /// Whether pages go through minify-html.
+    minify: bool,
+    /// The platform's name, for a platform.
+    platform: Option<String>,
+}
+
+impl Renderer {
+    /// The renderer of `project`: the platform's theme, or for a single office the theme its
+    /// site.toml names (from its checked body in `checked`).
+    pub(crate) fn new(
+        project: &Project,
+        checked: Option<&[Body]>,
+        opts: &Options,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
+        if project.has_errors() {
+            return Err(project.diagnostics.clone());
+        }
+        let office = checked.unwrap_or_default();
+        let (theme, asked) = match project.platform() {
+            Some(config) => (Theme::load(&project.root, &config.theme)?, config.minify),
+            None => {
+                let site = office
+                    .first()
+                    .and_then(|b| b.site.as_ref())
+                    .ok_or_else(|| {
+                        office
+                            .iter()
+                            .flat_map(|b| b.diagnostics.clone())
+                            .collect::<Vec<_>>()
+                    })?;
+                (
+                    Theme::load(&site.root, &site.config.theme)?,
+                    site.config.minify,
+                )
+            }
+        };
+        Ok(Renderer {
+            theme,
+            inject: opts.inject.clone(),
+            minify: opts.minify && asked,
+            platform: project.platform().map(|c| c.name.clone()),
+        })
+    }
+
+    fn out<'a>(&'a self, sink: &'a dyn Sink, counter: &'a Counter) -> Out<'a> {
+        Out {
+            theme: &self.theme,
+            inject: self.inject.as_deref(),
+            minify: self.minify,
+            sink,
+            counter,
+        }
+    }
+
+    /// A body's pages (what it may publish) into `sink`, and its summary.
+    pub(crate) fn body(
+        &self,
+        body: &Body,
+        sink: &dyn Sink,
+        counter: &Counter,
+    ) -> Result<BodySummary, Vec<Diagnostic>> {
+        body::render_body(&self.out(sink, counter), body, self.platform.as_deref())
+    }
+
+    /// A platform's own pages into `sink`, from its bodies' summaries. `cache` holds what the
+    /// last call rendered (the rows of each year's cross-body table): a year whose rows and notes
+    /// are unchanged is not rendered again, and only changed rows are.
+    pub(crate) fn platform(
+        &self,
+        config: &PlatformConfig,
+        bodies: &[BodySummary],
+        cache: &mut PlatformCache,
+        sink: &dyn Sink,
+        counter: &Counter,
+    ) -> Result<(), Vec<Diagnostic>> {
+        platform::render_platform_pages(&self.out(sink, counter), config, bodies, cache)
+    }
+}
+
+/// The results, or every error of every body.
+fn collect<T>(results: Vec<Result<T, Vec<Diagnostic>>>) -> Result<Vec<T>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for r in results {
@@ -266,7 +322,7 @@ pub(crate) struct Out<'a> {
     /// Whether pages go through minify-html.
     minify: bool,
     sink: &'a dyn Sink,
-    counter: Counter,
+    counter: &'a Counter,
 }
 
 impl Out<'_> {
@@ -311,12 +367,12 @@ impl Out<'_> {
 
 /// Counts of what was rendered.
 #[derive(Debug, Default)]
-struct Counter {
+pub(crate) struct Counter {
     pages: AtomicUsize,
 }
 
 impl Counter {
-    fn pages(&self) -> usize {
+    pub(crate) fn pages(&self) -> usize {
         self.pages.load(Ordering::Relaxed)
     }
 

@@ -89,7 +89,7 @@ pub struct SortColumn {
 }
 
 /// One body in a year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct YearRow {
     /// Body name.
     pub name: String,
@@ -101,12 +101,51 @@ pub struct YearRow {
     pub values: Vec<String>,
 }
 
+/// What the platform's pages were last rendered from, per year: a year whose inputs are the same
+/// again is not rendered again, and of a changed year only the changed rows are (`serve`
+/// rebuilding after a save). Empty for a build, which renders everything.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PlatformCache {
+    /// The years listed on every page (newest first), when the cache was filled.
+    years: Vec<u16>,
+    /// Per year: what its pages show, and each row's HTML.
+    per_year: BTreeMap<u16, YearCache>,
+}
+
+impl PlatformCache {
+    /// The files of the cross-body pages of years that are no longer listed.
+    pub(crate) fn dropped_files(&self, before: &PlatformCache) -> Vec<String> {
+        before
+            .per_year
+            .iter()
+            .filter(|(year, _)| !self.per_year.contains_key(year))
+            .flat_map(|(_, y)| y.files.iter().cloned())
+            .collect()
+    }
+}
+
+/// One year's cross-body pages as rendered: their inputs and their files.
+#[derive(Debug, Clone)]
+struct YearCache {
+    /// The rows in name order, the columns and the notes: everything the pages show.
+    rows: Vec<YearRow>,
+    notes: Vec<String>,
+    /// Each row's HTML, in the order of `rows`.
+    html: Vec<String>,
+    /// Feed entries of the year's reports.
+    feed: Vec<FeedEntry>,
+    /// The pages' paths (for the sitemap) and every file written.
+    paths: Vec<String>,
+    files: Vec<String>,
+}
+
 /// Render the platform's own pages from the bodies' summaries: home, the cross-body views and
-/// data of each year, 404, feeds and static files.
+/// data of each year (those not in `cache` as they are), 404, feeds and static files.
 pub(super) fn render_platform_pages(
     out: &Out<'_>,
     config: &PlatformConfig,
     bodies: &[BodySummary],
+    cache: &mut PlatformCache,
 ) -> Result<(), Vec<Diagnostic>> {
     let site_view = platform_site_view(config);
     let pv = platform_view(bodies);
@@ -117,25 +156,36 @@ pub(super) fn render_platform_pages(
         site_view,
         years: &pv.years,
     };
+    // Every year's pages list every year: a new list invalidates them all.
+    let reuse = cache.years == pv.years;
     // The home page and each year's cross-body pages and data are independent: rendered in
     // parallel, collected in year order (feed entries and page paths).
-    let (home, per_year): (_, Vec<YearOutput>) = rayon::join(
+    let (home, per_year): (_, Vec<Result<YearCache, Vec<Diagnostic>>>) = rayon::join(
         || pages.home(&pv),
         || {
             pv.years
                 .par_iter()
-                .map(|&year| pages.year(bodies, year))
+                .map(|&year| {
+                    let before = cache.per_year.get(&year).filter(|_| reuse);
+                    pages.year(bodies, year, before)
+                })
                 .collect()
         },
     );
     home.map_err(|d| vec![d])?;
     let mut feed = Vec::new();
     let mut paths = vec!["index.html".to_string()];
-    for result in per_year {
-        let (entries, year_paths) = result?;
-        feed.extend(entries);
-        paths.extend(year_paths);
+    let mut per_year_cache = BTreeMap::new();
+    for (year, result) in pv.years.iter().zip(per_year) {
+        let year_cache = result?;
+        feed.extend(year_cache.feed.iter().cloned());
+        paths.extend(year_cache.paths.iter().cloned());
+        per_year_cache.insert(*year, year_cache);
     }
+    *cache = PlatformCache {
+        years: pv.years.clone(),
+        per_year: per_year_cache,
+    };
     for b in bodies.iter().filter(|b| !b.years.is_empty()) {
         paths.push(format!("{}/index.html", b.slug));
         paths.extend(
@@ -168,9 +218,6 @@ struct PlatformPages<'a> {
     site_value: tera::Value,
     years: &'a [u16],
 }
-
-/// Feed entries and page paths of one year's cross-body pages.
-type YearOutput = Result<(Vec<FeedEntry>, Vec<String>), Vec<Diagnostic>>;
 
 impl PlatformPages<'_> {
     /// The home page: the bodies by kind, each with its latest report and check status.
@@ -213,8 +260,14 @@ impl PlatformPages<'_> {
 
     /// One year's cross-body pages (one per ordering) and data files. Each body's row is
     /// rendered once; each page places the rows in its order. Rows and pages are rendered in
-    /// parallel.
-    fn year(&self, bodies: &[BodySummary], year: u16) -> YearOutput {
+    /// parallel. When `before` shows the same rows, columns and notes, nothing is rendered; a
+    /// row the same as before keeps its HTML.
+    fn year(
+        &self,
+        bodies: &[BodySummary],
+        year: u16,
+        before: Option<&YearCache>,
+    ) -> Result<YearCache, Vec<Diagnostic>> {
         let mut feed = Vec::new();
         let rows: Vec<(&BodySummary, &YearSummary)> = bodies
             .iter()
@@ -235,22 +288,54 @@ impl PlatformPages<'_> {
             .map(|b| b.name.as_str())
             .collect();
         let mut table = year_table(year, &rows);
+        let mut notes = Vec::new();
         if !left_out.is_empty() {
-            for (_, v, _) in &mut table.pages {
-                v.notes.push(format!(
-                    "未列入：{}（{year}年度报告有错误，暂未发布）。",
-                    left_out.join("、")
-                ));
-            }
+            notes.push(format!(
+                "未列入：{}（{year}年度报告有错误，暂未发布）。",
+                left_out.join("、")
+            ));
         }
-        // Each body's row once; each page places them in its order.
+        // The same rows (which fix the columns: they follow the rows' editions) and notes: the
+        // same pages.
+        if let Some(before) = before
+            && before.rows == table.rows
+            && before.notes == notes
+        {
+            // The feed lists titles and dates, which the rows do not show.
+            return Ok(YearCache {
+                feed,
+                ..before.clone()
+            });
+        }
+        for (_, v, _) in &mut table.pages {
+            v.notes.extend(notes.iter().cloned());
+        }
+        // Each body's row once (unless it is as it was); each page places them in its order.
+        let known: std::collections::HashMap<&str, usize> = before
+            .map(|b| {
+                b.rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.url.as_str(), i))
+                    .collect()
+            })
+            .unwrap_or_default();
         let row_html = table
             .rows
             .par_iter()
             .map(|r| {
-                let mut ctx = tera::Context::new();
-                ctx.insert("r", r);
-                self.out.fragment(ROW_TEMPLATE, &ctx)
+                let same = before.and_then(|b| {
+                    let i = *known.get(r.url.as_str())?;
+                    (b.rows[i] == *r).then(|| b.html[i].clone())
+                });
+                match same {
+                    Some(html) => Ok(html),
+                    None => {
+                        let mut ctx = tera::Context::new();
+                        ctx.insert("r", r);
+                        self.out.fragment(ROW_TEMPLATE, &ctx)
+                    }
+                }
             })
             .collect::<Result<Vec<_>, _>>()
             .map_err(|d| vec![d])?;
@@ -289,13 +374,23 @@ impl PlatformPages<'_> {
             })
             .collect::<Result<Vec<_>, Vec<Diagnostic>>>()?;
         let (csv, json) = year_data(year, &rows);
-        self.out
-            .put(format!("years/{year}/data.csv"), csv.into_bytes())
-            .map_err(|d| vec![d])?;
-        self.out
-            .put(format!("years/{year}/data.json"), json.into_bytes())
-            .map_err(|d| vec![d])?;
-        Ok((feed, paths))
+        let data = [
+            (format!("years/{year}/data.csv"), csv),
+            (format!("years/{year}/data.json"), json),
+        ];
+        let mut files = paths.clone();
+        for (path, text) in data {
+            files.push(path.clone());
+            self.out.put(path, text.into_bytes()).map_err(|d| vec![d])?;
+        }
+        Ok(YearCache {
+            rows: table.rows,
+            notes,
+            html: row_html,
+            feed,
+            paths,
+            files,
+        })
     }
 
     /// A platform page's view: navigation to the home page and the latest year's view, meta tags.

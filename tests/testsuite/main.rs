@@ -15,6 +15,7 @@ mod fuzz_corpus;
 mod import;
 mod interrupted;
 mod platform;
+mod preview;
 mod properties;
 mod rules;
 mod serve;

@@ -15,15 +15,15 @@ mod watch;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::diagnostic::Diagnostic;
-use crate::pipeline;
+use crate::preview::Live;
 use crate::project::Project;
 use crate::render;
 
@@ -76,6 +76,9 @@ pub enum LiveEvent {
 /// Shared server state.
 pub struct State {
     root: PathBuf,
+    /// What the snapshot was rendered from, to render only what a change affects; `None` before
+    /// the first good build and after a failed one (the next renders everything).
+    live: Mutex<Option<Live>>,
     snapshot: RwLock<Arc<Snapshot>>,
     overlay: RwLock<Option<Arc<String>>>,
     events: broadcast::Sender<LiveEvent>,
@@ -86,6 +89,7 @@ impl State {
         let (events, _) = broadcast::channel(64);
         Arc::new(State {
             root,
+            live: Mutex::new(None),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             overlay: RwLock::new(None),
             events,
@@ -102,12 +106,37 @@ impl State {
         self.overlay.read().ok().and_then(|o| o.clone())
     }
 
-    /// Rebuild; on success swap the snapshot, then notify. Returns the build time and whether it
-    /// succeeded.
-    fn rebuild(&self, css_only: bool) -> (std::time::Duration, bool) {
+    /// Rebuild after `changed` paths changed (`rescan`: events were lost): only what the change
+    /// affects, or everything the first time and after a failure; on success swap the snapshot,
+    /// then notify. Returns the build time and whether it succeeded.
+    fn rebuild(
+        &self,
+        changed: &[PathBuf],
+        rescan: bool,
+        css_only: bool,
+    ) -> (std::time::Duration, bool) {
         let started = Instant::now();
-        match render_snapshot(&self.root) {
-            Ok(Preview { files, left_out }) => {
+        let Ok(mut live) = self.live.lock() else {
+            return (started.elapsed(), false);
+        };
+        let result = match live.as_mut() {
+            Some(l) => l.update(changed, rescan).map(|_| ()),
+            None => Live::new(&self.root, &preview_options()).map(|l| *live = Some(l)),
+        };
+        let rendered = match result {
+            Ok(()) => live
+                .as_ref()
+                .map(|l| (l.files().clone(), l.withheld()))
+                .ok_or_else(Vec::new),
+            Err(diags) => {
+                // What the failed update had read is not in the last good state: start over.
+                *live = None;
+                Err(diags)
+            }
+        };
+        drop(live);
+        match rendered {
+            Ok((files, left_out)) => {
                 let generation = self.snapshot().generation + 1;
                 let snapshot = Arc::new(Snapshot { files, generation });
                 if let Ok(mut s) = self.snapshot.write() {
@@ -141,33 +170,12 @@ impl State {
     }
 }
 
-/// A rendered preview: the files by path, and the errors of what a platform publishes without
-/// (years and pages of its bodies); the preview shows the project as `build` would publish it,
-/// with these over every page.
-pub struct Preview {
-    /// The files, by path.
-    pub files: HashMap<String, Arc<Vec<u8>>>,
-    /// The errors of what was left out.
-    pub left_out: Vec<Diagnostic>,
-}
-
-/// Check and render the project into memory, with the live script injected and without
-/// minifying. What `build` refuses fails the preview (the last good one stays); what it leaves
-/// out is left out and listed.
-pub fn render_snapshot(root: &Path) -> Result<Preview, Vec<Diagnostic>> {
-    let options = render::Options {
+/// How the preview renders: the live-reload script injected, no minifying.
+fn preview_options() -> render::Options {
+    render::Options {
         minify: false,
         inject: Some(format!("<script>{LIVE_SCRIPT}</script>")),
-    };
-    let preview = pipeline::preview(root, &options)?;
-    Ok(Preview {
-        files: preview
-            .files
-            .into_iter()
-            .map(|f| (f.path, Arc::new(f.bytes)))
-            .collect(),
-        left_out: preview.withheld,
-    })
+    }
 }
 
 /// What the pages under the overlay show.
@@ -233,7 +241,7 @@ pub fn run(opts: ServeOptions) -> u8 {
         return 2;
     }
     let state = State::new(opts.root.clone());
-    let (took, ok) = state.rebuild(false);
+    let (took, ok) = state.rebuild(&[], false, false);
     if ok {
         crate::commands::print_stdout(&format!(
             "已生成预览：{} 个文件，用时 {} 毫秒。\n",

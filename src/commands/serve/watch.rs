@@ -115,7 +115,7 @@ fn start<W: notify::Watcher + Send + 'static>(
                             && p.starts_with(root.join("themes"))
                     });
                 let start = Instant::now();
-                let (took, ok) = state.rebuild(css_only);
+                let (took, ok) = state.rebuild(&changed, rescan, css_only);
                 last_build = Some((start, Instant::now()));
                 let what = if ok {
                     "已重新生成"
