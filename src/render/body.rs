@@ -153,43 +153,26 @@ impl<'a> BodyPages<'a> {
             .enumerate()
             .map(|(ti, layout)| table::table_csv(&y.report, ti, layout))
             .collect();
-        let csv = table::year_csv(&y.report, &table_csvs);
-        let sizes = (json.len(), csv.len());
+        let json_bytes = json.len();
         self.put(format!("data/{}.json", y.year), json)?;
-        self.put(format!("data/{}.csv", y.year), csv.into_bytes())?;
-        // Each table's CSV travels inside its download link (a data: URL with a file name), so
-        // a year does not cost one file per table.
-        let table_links: Vec<(String, usize)> = table_csvs
-            .iter()
-            .map(|csv| {
-                use base64::Engine as _;
-                let encoded = base64::engine::general_purpose::STANDARD.encode(csv);
-                (
-                    format!("data:text/csv;charset=utf-8;base64,{encoded}"),
-                    csv.len(),
-                )
-            })
-            .collect();
+        // Each table's CSV is a file of its own (`data/2021-t3.csv`), downloaded under the name
+        // its link gives (`2021年度表3.csv`); the year's JSON holds every table.
+        let mut table_links: Vec<(String, usize)> = Vec::with_capacity(table_csvs.len());
+        for (table, csv) in y.report.edition.tables.iter().zip(table_csvs) {
+            let name = format!("{}-t{}.csv", y.year, table.number);
+            table_links.push((format!("../data/{name}"), csv.len()));
+            self.put(format!("data/{name}"), csv.into_bytes())?;
+        }
         let csv_of = |ti: usize| table_links.get(ti).cloned().unwrap_or_default();
         let mut yv = view::year_view(self.site, i, &self.values, &csv_of, &layouts);
-        yv.downloads = vec![
-            Download {
-                url: format!("../data/{}.csv", y.year),
-                text: format!(
-                    "下载{}年度全部表格数据（CSV 格式，UTF-8 编码，{}）",
-                    y.year,
-                    size_text(sizes.1)
-                ),
-            },
-            Download {
-                url: format!("../data/{}.json", y.year),
-                text: format!(
-                    "下载{}年度全部表格数据（JSON 格式，{}）",
-                    y.year,
-                    size_text(sizes.0)
-                ),
-            },
-        ];
+        yv.downloads = vec![Download {
+            url: format!("../data/{}.json", y.year),
+            text: format!(
+                "下载{}年度全部表格数据（JSON 格式，{}）",
+                y.year,
+                size_text(json_bytes)
+            ),
+        }];
         let sv = &self.site_view;
         let mut meta = self.column_meta();
         meta.push(meta_tag("ArticleTitle", yv.title.clone()));
@@ -246,17 +229,9 @@ impl<'a> BodyPages<'a> {
                 .years
                 .iter()
                 .rev()
-                .flat_map(|y| {
-                    [
-                        Download {
-                            url: format!("data/{}.csv", y.year),
-                            text: format!("下载{}年度全部表格数据（CSV 格式，UTF-8 编码）", y.year),
-                        },
-                        Download {
-                            url: format!("data/{}.json", y.year),
-                            text: format!("下载{}年度全部表格数据（JSON 格式）", y.year),
-                        },
-                    ]
+                .map(|y| Download {
+                    url: format!("data/{}.json", y.year),
+                    text: format!("下载{}年度全部表格数据（JSON 格式）", y.year),
                 })
                 .collect());
         }

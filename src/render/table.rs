@@ -256,8 +256,7 @@ fn attr(h: &mut String, name: &str, value: &str) {
     h.push_str(name);
     h.push('=');
     // One pass over the bytes decides both: whether quotes are needed and whether anything
-    // needs escaping (a CSV download's base64 `data:` URL needs quotes for its `=` padding, but
-    // no escaping, and is the longest value written).
+    // needs escaping.
     let mut bare = !value.is_empty();
     let mut escape = false;
     for b in value.bytes() {
@@ -443,8 +442,8 @@ fn grid(edition: &Edition, ti: usize) -> (Vec<Vec<CellView>>, Vec<Vec<Vec<CellVi
     (head, bodies, width)
 }
 
-/// Build the view of table `ti` of `report` from its layout. `csv` is the table's CSV download
-/// (a `data:` URL) and `csv_bytes` its size.
+/// Build the view of table `ti` of `report` from its layout. `csv` is the link to the table's
+/// CSV file and `csv_bytes` its size.
 pub fn table_view(
     report: &Report,
     ti: usize,
@@ -688,35 +687,6 @@ pub fn table_csv(report: &Report, ti: usize, layout: &Layout) -> String {
         let _ = w.write_record(None::<&[u8]>);
     }
     csv_string(w)
-}
-
-/// CSV of a whole year: every table as printed (a caption line, a header line, one line per
-/// data row), separated by blank lines — what a reader opens in Excel (UTF-8 with BOM, CRLF).
-/// `tables` holds [`table_csv`] of each table, in order.
-pub fn year_csv(report: &Report, tables: &[String]) -> String {
-    let mut out = String::from("\u{feff}");
-    for (ti, table) in report.edition.tables.iter().enumerate() {
-        if ti > 0 {
-            out.push_str("\r\n");
-        }
-        let caption = match &table.caption {
-            Some(c) => format!(
-                "表{}　{}：{c}",
-                table.number,
-                report
-                    .edition
-                    .part(&table.part)
-                    .map_or("", |p| p.title.as_str())
-            ),
-            None => format!("表{}　{}", table.number, table.title),
-        };
-        let mut line = csv_writer(Vec::new());
-        let _ = line.write_record([&*csv_text(&caption)]);
-        out.push_str(&csv_string(line));
-        let body = tables.get(ti).map_or("", String::as_str);
-        out.push_str(body.trim_start_matches('\u{feff}'));
-    }
-    out
 }
 
 #[cfg(test)]

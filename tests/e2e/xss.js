@@ -87,16 +87,14 @@ function exercise() {
     let url;
     try { url = new URL(raw, document.baseURI); } catch (e) { url = null; }
     const scheme = url ? url.protocol : "(unparsable)";
-    // The theme's per-table CSV downloads: inert text that a browser saves, never runs.
-    const csv = el.localName === "a" && el.hasAttribute("download") && raw.startsWith("data:text/csv;charset=utf-8;base64,");
     const known = ["http:", "https:", "file:", "mailto:", "tel:"].includes(scheme);
-    if (!known && !csv) result.unsafe.push(`<${el.localName} href="${raw.slice(0, 120)}">`);
+    if (!known) result.unsafe.push(`<${el.localName} href="${raw.slice(0, 120)}">`);
     if (el.localName !== "a" && el.localName !== "area") continue;
     // Clicked here: what may run (any other scheme) and links within the page. Read by their
     // scheme: links that load a document (another page, or this one again: every page of the
-    // site is loaded anyway), mail and telephone links, CSV downloads.
+    // site is loaded anyway), mail and telephone links, downloads.
     const samePage = url && url.href.split("#")[0] === here && raw.includes("#");
-    if (csv || (known && !samePage)) {
+    if (known && !samePage) {
       result.byScheme++;
       continue;
     }

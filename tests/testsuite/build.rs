@@ -120,31 +120,30 @@ fn data_json_holds_every_cell_with_official_labels() {
         .map(|k| first.find(k).unwrap())
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
-    // The year's CSV holds every table as printed: a caption, a header and one line per row.
-    let csv = fs::read_to_string(out.join("data/2020.csv")).unwrap();
-    assert!(csv.starts_with('\u{feff}'));
-    assert!(csv.contains("\r\n"));
-    assert!(csv.contains("表3　收到和处理政府信息公开申请情况\r\n行,申请人情况 › 自然人,"));
+    // Each table's CSV is a file of its own, as printed: a header and one line per row (UTF-8
+    // with BOM, CRLF), linked from below the table with the name it is saved under.
     assert!(
-        csv.contains("第二十条第（六）项 › 行政处罚") || csv.contains("行政处罚,14,10,4\r\n"),
-        "{csv}"
+        !out.join("data/2020.csv").exists(),
+        "no whole-year CSV beside the tables'"
     );
-    // Each table's own CSV travels in its download link.
-    let page = fs::read_to_string(out.join("2020/index.html")).unwrap();
-    let at = page
-        .find("download=2020年度表3.csv")
-        .expect("table 3 download");
-    let href_start = page[..at].rfind("href=").unwrap() + 5;
-    let href = page[href_start..at].trim().trim_matches('"');
-    let b64 = href
-        .strip_prefix("data:text/csv;charset=utf-8;base64,")
-        .unwrap();
-    let csv3 = String::from_utf8(decode_base64(b64)).unwrap();
+    let csv3 = fs::read_to_string(out.join("data/2020-t3.csv")).unwrap();
     assert!(
         csv3.starts_with("\u{feff}行,申请人情况 › 自然人,"),
         "{csv3}"
     );
+    assert!(csv3.contains("\r\n"));
     assert_eq!(csv3.lines().count(), 1 + 23);
+    let csv26 = fs::read_to_string(out.join("data/2020-t2-3.csv")).unwrap();
+    assert!(
+        csv26.contains("行政处罚,14,10,4\r\n") || csv26.contains("第二十条第（六）项 › 行政处罚"),
+        "{csv26}"
+    );
+    let page = fs::read_to_string(out.join("2020/index.html")).unwrap();
+    let at = page
+        .find("download=2020年度表3.csv")
+        .expect("table 3 download");
+    let tag = &page[page[..at].rfind("<a").unwrap()..at];
+    assert!(tag.contains("href=../data/2020-t3.csv"), "{tag}");
     assert!(page.contains("下载表3数据（CSV 格式，UTF-8 编码，"));
     let all_csv = fs::read_to_string(out.join("data/all.csv")).unwrap();
     assert_eq!(all_csv.lines().count(), 1 + 198);
@@ -451,11 +450,4 @@ fn a_killed_build_leaves_the_previous_site_complete() {
         "killed builds: {} left the old site, {} the new one",
         outcomes.0, outcomes.1
     );
-}
-
-fn decode_base64(s: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
-        .decode(s)
-        .expect("a valid base64 data: URL")
 }

@@ -257,7 +257,7 @@ fn content_types_are_right() {
         ("/static/site.js", "text/javascript; charset=utf-8"),
         ("/static/favicon.svg", "image/svg+xml"),
         ("/data/2021.json", "application/json"),
-        ("/data/2021.csv", "text/csv; charset=utf-8"),
+        ("/data/2021-t3.csv", "text/csv; charset=utf-8"),
         // mime_guess's type for .xml; equivalent to application/xml (RFC 7303), charset explicit.
         ("/sitemap.xml", "text/xml; charset=utf-8"),
         ("/atom.xml", "text/xml; charset=utf-8"),
