@@ -14,8 +14,11 @@
 #   +0.8 s on a 3.2 s gongkai build), so the copy's cost would land on whichever tool follows it
 #   gongkai build with `minify = true` (minify-html on every page) on a copy of the corpus
 # round-robin with ../shared/bench/bench_build.py and prints medians, peak memory, the HTML bytes
-# each tool writes (raw and gzipped) and the ratios. The last line is
-# `gongkai/hugo build time ratio: R (N=<N>)`.
+# each tool writes (raw and gzipped) and the ratios. Then cold builds, alternating: gongkai and
+# hugo each into an empty folder (output, gongkai's staging folder and Hugo's resources removed,
+# `sync` before; not timed), with the bytes and files each writes. The line before the last is
+# `gongkai/hugo cold build time ratio: R (N=<N>)`; the last is
+# `gongkai/hugo build time ratio: R (N=<N>)` (repeated builds). COLD_RUNS (default RUNS).
 # Environment: BENCH_DIR (default /tmp/gongkai-bench), RUNS (default 5, 3 for N ≥ 5000).
 set -euo pipefail
 n="${1:?usage: benches/compare.sh N}"
@@ -70,7 +73,7 @@ python3 "$shared/bench/bench_build.py" --out "$corpus" -n "$runs" --warmup 1 --j
   --tool "hugo=$hugo_bin -s {out}/hugo --minify --quiet" \
   --tool "copy=sh -c 'rm -rf {out}/copy-public && cp -r {out}/gongkai-public {out}/copy-public && sync'" \
   --tool "gongkai-minify=$gk build --root {out}/gongkai-minify --output {out}/gongkai-minify-public"
-python3 - "$json" "$n" "$corpus" <<'PY'
+warm="$(python3 - "$json" "$n" "$corpus" <<'PY'
 import gzip, json, os, statistics, sys
 d = json.load(open(sys.argv[1])); n = sys.argv[2]; corpus = sys.argv[3]
 def html_bytes(root):
@@ -97,3 +100,44 @@ print("gongkai/copy ratio (the floor): %.2f" % (med["gongkai"] / med["copy"]))
 print("gongkai minify = true: %.3f s, ratio to hugo %.3f, to gongkai %.2f" % (med["gongkai-minify"], med["gongkai-minify"] / med["hugo"], med["gongkai-minify"] / med["gongkai"]))
 print("gongkai/hugo build time ratio: %.3f (N=%s)" % (med["gongkai"] / med["hugo"], n))
 PY
+)"
+
+# Cold builds: everything written anew. The removal and the sync are not timed.
+cold="$(python3 - "$corpus" "$gk" "$hugo_bin" "${COLD_RUNS:-$runs}" "$n" <<'PY'
+import os, shutil, statistics, subprocess, sys, time
+corpus, gk, hugo, runs, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+out = os.path.join(corpus, "cold-public")
+staging = os.path.join(corpus, ".cold-public.gongkai-prev")
+hugo_out = os.path.join(corpus, "hugo", "public")
+tools = {
+    "gongkai": ([gk, "build", "--root", os.path.join(corpus, "gongkai"), "--output", out], [out, staging]),
+    "hugo": ([hugo, "-s", os.path.join(corpus, "hugo"), "--minify", "--quiet"],
+             [hugo_out, os.path.join(corpus, "hugo", "resources")]),
+}
+def tree(root):
+    files = size = 0
+    for dirpath, _, names in os.walk(root):
+        for f in names:
+            files += 1; size += os.path.getsize(os.path.join(dirpath, f))
+    return files, size
+times = {k: [] for k in tools}
+for _ in range(runs):
+    for name, (cmd, clear) in tools.items():
+        for d in clear:
+            shutil.rmtree(d, ignore_errors=True)
+        subprocess.run(["sync"])
+        t0 = time.monotonic()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times[name].append(time.monotonic() - t0)
+med = {k: statistics.median(v) for k, v in times.items()}
+for name, root in [("gongkai", out), ("hugo", hugo_out)]:
+    files, size = tree(root)
+    print("cold build %s: median %.3f s (%s), wrote %d files, %.1f MB"
+          % (name, med[name], " ".join("%.2f" % t for t in times[name]), files, size / 1e6))
+print("gongkai/hugo cold build time ratio: %.3f (N=%s)" % (med["gongkai"] / med["hugo"], n))
+PY
+)"
+# The repeated-build ratio stays the last line.
+printf '%s\n' "$warm" | sed '$d'
+printf '%s\n' "$cold"
+printf '%s\n' "$warm" | tail -n 1
