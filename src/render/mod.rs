@@ -10,9 +10,13 @@
 //! the folder works under any subpath and from `file://`; nothing depends on the clock, so two
 //! builds are byte-identical.
 
+pub(crate) mod article;
 mod body;
 pub(crate) mod chart;
 pub mod data;
+pub(crate) mod document;
+pub(crate) mod docx;
+pub(crate) mod export;
 mod platform;
 mod site_files;
 pub(crate) mod table;
@@ -207,6 +211,7 @@ pub fn render(
         theme: &theme,
         inject: opts.inject.as_deref(),
         minify: opts.minify && asked,
+        word: project.platform().is_none_or(|c| c.word),
         sink,
         counter: Counter::default(),
     };
@@ -265,6 +270,8 @@ pub(crate) struct Out<'a> {
     inject: Option<&'a str>,
     /// Whether pages go through minify-html.
     minify: bool,
+    /// Whether a body whose site.toml does not say writes each year's Word document.
+    word: bool,
     sink: &'a dyn Sink,
     counter: Counter,
 }
