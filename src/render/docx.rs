@@ -10,9 +10,10 @@
 //! here, each small and tested:
 //!
 //! - **Deterministic bytes.** docx-rs stores the parts uncompressed and numbers paragraphs
-//!   (`w14:paraId`) from a counter per thread, so the same report would come out differently
-//!   depending on which thread built what before. Each document is built on a fresh thread (the
-//!   counter starts at 1), and gongkai packs the parts docx-rs returns ([`docx_rs::XMLDocx`])
+//!   (`w14:paraId`) from a counter per thread that it resets only when a document is built, so
+//!   a document's ids depend on what its thread created since its last build (a rayon worker
+//!   of the build). Each document is built on a fresh thread (the counter starts at 1), and
+//!   gongkai packs the parts docx-rs returns ([`docx_rs::XMLDocx`])
 //!   itself with the `zip` crate: deflated, in a fixed order, every entry dated with the
 //!   report's 发布日期 (or 1 January of the next year), the same date in docProps/core.xml.
 //! - **Repeated header rows.** docx-rs has no `w:tblHeader`; header rows are written with
@@ -559,6 +560,31 @@ mod tests {
         }
         let t3 = column_widths(10, 3);
         assert!(t3[2] > t3[0] && t3[0] > t3[3], "{t3:?}");
+    }
+
+    fn small_doc() -> ReportDoc {
+        ReportDoc {
+            year: 2020,
+            title: "示例街道政府信息公开工作2020年度报告".into(),
+            body_name: "示例街道办事处".into(),
+            published: Some("2021-01-20".into()),
+            date_text: Some("2021年1月20日".into()),
+            period: "2020年1月1日至2020年12月31日".into(),
+            edition: ("2019版".into(), "国办公开办函〔2019〕60号".into()),
+            lead: super::super::document::blocks("导语。\n\n第二段。"),
+            parts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_same_bytes_whatever_the_thread_did_before() {
+        let doc = small_doc();
+        let first = docx(&doc);
+        // Paragraphs made on this thread since the last build move docx-rs's counter.
+        let _ = (Paragraph::new(), Paragraph::new(), Paragraph::new());
+        assert_eq!(docx(&doc), first);
+        let text = String::from_utf8_lossy(&first).to_string();
+        assert!(text.starts_with("PK"));
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub fn file_stem(title: &str) -> String {
 }
 
 /// The Word document of year `index` of `site` for the year page: its link and its bytes.
-pub fn year_docx(site: &Site, index: usize) -> (WordLink, Vec<u8>) {
+pub(crate) fn year_docx(site: &Site, index: usize) -> (WordLink, Vec<u8>) {
     let doc = document::report_doc(site, index);
     let bytes = docx::docx(&doc);
     let link = WordLink {

@@ -16,7 +16,7 @@ pub(crate) mod chart;
 pub mod data;
 pub(crate) mod document;
 pub(crate) mod docx;
-pub(crate) mod export;
+pub mod export;
 mod platform;
 mod site_files;
 pub(crate) mod table;
