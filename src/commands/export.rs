@@ -25,6 +25,9 @@ pub struct Exported {
     pub packages: Vec<(String, Package)>,
     /// Bodies of a platform without a report of the year, by folder.
     pub without_year: Vec<String>,
+    /// Bodies of a platform whose year has errors, left out (a platform withholds what has
+    /// errors, as `build` does): folder and errors.
+    pub withheld: Vec<(String, Vec<Diagnostic>)>,
 }
 
 /// Why nothing was exported.
@@ -74,6 +77,7 @@ pub fn export(
 
     let mut packages = Vec::new();
     let mut without_year = Vec::new();
+    let mut withheld = Vec::new();
     let mut errors = Vec::new();
     for folder in &folders {
         let checked = project.check_body(folder);
@@ -94,12 +98,27 @@ pub fn export(
             })
             .cloned()
             .collect();
+        let year_errors = if year_errors.is_empty() && checked.site.is_none() {
+            checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect()
+        } else {
+            year_errors
+        };
         if !year_errors.is_empty() {
-            errors.extend(year_errors);
+            // A single office, or the one body asked for, refuses; a platform's export of every
+            // body leaves this one out.
+            if project.is_platform() && body.is_none() {
+                withheld.push((folder.clone(), year_errors));
+            } else {
+                errors.extend(year_errors);
+            }
             continue;
         }
         let Some(site) = checked.site.as_ref() else {
-            errors.extend(checked.diagnostics.iter().filter(|d| d.is_error()).cloned());
             continue;
         };
         match site.years.iter().position(|y| y.year == year) {
@@ -109,6 +128,11 @@ pub fn export(
     }
     if !errors.is_empty() {
         return Err(ExportError::Invalid(errors));
+    }
+    if packages.is_empty() && !withheld.is_empty() {
+        return Err(ExportError::Invalid(
+            withheld.into_iter().flat_map(|(_, d)| d).collect(),
+        ));
     }
     if packages.is_empty() {
         let years_hint = if project.is_platform() {
@@ -141,6 +165,7 @@ pub fn export(
         output: target,
         packages,
         without_year,
+        withheld,
     })
 }
 
@@ -187,6 +212,17 @@ pub fn cli(
                         out,
                         "    {dir}{name}（{}）— {what}",
                         crate::render::size_text(bytes.len())
+                    );
+                }
+            }
+            if !done.withheld.is_empty() {
+                let mut err = std::io::stderr().lock();
+                for (folder, diags) in &done.withheld {
+                    let _ = write!(err, "{}", diagnostic::render_all(diags, color));
+                    let _ = writeln!(
+                        err,
+                        "未导出：{folder}/ 的 {year} 年度有 {} 个错误（其余机关照常导出）",
+                        diags.len()
                     );
                 }
             }
