@@ -257,7 +257,8 @@ pub struct PlatformConfig {
     #[serde(default)]
     pub minify: bool,
     /// Write the Word document of every report into its year's folder, for the bodies whose
-    /// site.toml does not say (off by default: see the README on what it costs a platform).
+    /// site.toml does not say. Off by default: at 1,000 reports it adds 18.6 MB and about 4.4 ms
+    /// of CPU per report, a build 7 times as long (README, the Word version on a platform).
     #[serde(default)]
     pub word: bool,
 }

@@ -270,6 +270,8 @@ fn parse(xml: &[u8]) -> Result<Document, String> {
     let mut buf = Vec::new();
     let mut st = State::default();
     let mut in_text = false;
+    // Inside a run (`w:tab` elsewhere is a tab stop of the paragraph's properties).
+    let mut in_run = false;
     // Depth inside a skipped subtree.
     let mut skip = 0usize;
     loop {
@@ -316,6 +318,7 @@ fn parse(xml: &[u8]) -> Result<Document, String> {
                     st.para = Some(Para::default());
                 }
                 b"t" => in_text = true,
+                b"r" => in_run = true,
                 _ => {}
             },
             Event::Empty(e) => match e.local_name().as_ref() {
@@ -350,7 +353,7 @@ fn parse(xml: &[u8]) -> Result<Document, String> {
                         p.right = matches!(attr(&e, b"w:val").as_deref(), Some("right" | "end"));
                     }
                 }
-                b"tab" => {
+                b"tab" if in_run => {
                     if let Some(p) = st.para.as_mut() {
                         p.text.push('\t');
                     }
@@ -392,6 +395,7 @@ fn parse(xml: &[u8]) -> Result<Document, String> {
             }
             Event::End(e) => match e.local_name().as_ref() {
                 b"t" => in_text = false,
+                b"r" => in_run = false,
                 b"p" => st.end_paragraph(),
                 b"tc" => {
                     if let Some(c) = st.cells.pop()
@@ -549,7 +553,7 @@ mod tests {
     #[test]
     fn paragraphs_and_breaks() {
         let d = doc(&format!(
-            "{}<w:p><w:r><w:t>甲</w:t><w:br/><w:t xml:space=\"preserve\">乙 &amp; 丙</w:t></w:r><w:del><w:r><w:delText>删</w:delText></w:r></w:del></w:p>",
+            "{}<w:p><w:pPr><w:tabs><w:tab w:val=\"left\" w:pos=\"420\"/></w:tabs></w:pPr><w:r><w:t>甲</w:t><w:br/><w:t xml:space=\"preserve\">乙 &amp; 丙</w:t></w:r><w:del><w:r><w:delText>删</w:delText></w:r></w:del></w:p>",
             p("一、总体情况")
         ));
         let lines: Vec<(usize, String)> = d
