@@ -156,6 +156,16 @@ fn run(s: &Span) -> Run {
         }
         r = r.add_text(line);
     }
+    // A printed document cannot be clicked: an absolute link's address follows its text.
+    if let Some(url) = &s.link {
+        let shown = url
+            .strip_prefix("mailto:")
+            .or_else(|| url.strip_prefix("tel:"))
+            .unwrap_or(url);
+        if shown != s.text {
+            r = r.add_text(format!("（{shown}）"));
+        }
+    }
     if s.strong {
         r = r.bold();
     }
