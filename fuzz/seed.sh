@@ -19,7 +19,7 @@ done
 for page in tests/fixtures/*/content/pages/*.md; do
   [[ -f "$page" ]] && cp "$page" "$corpus/markdown/page-$(basename "$page")"
 done
-cp tests/fixtures/import/reports/*.txt tests/fixtures/import/*.txt "$corpus/import_text/"
+cp tests/fixtures/import/reports/*.txt tests/fixtures/import/*.txt tests/fixtures/import/docx/*.docx "$corpus/import_text/"
 cp tests/fixtures/import/*.html "$corpus/import_html/"
 # Hostile files of the bad-input catalogue.
 for f in tests/bad_inputs/*/content/*/report.yaml; do

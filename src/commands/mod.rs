@@ -3,6 +3,7 @@
 //! Exit status: 0 — done (warnings allowed); 1 — the content has errors; 2 — usage or I/O
 //! problems (not a site, unreadable files, refused output folder).
 
+pub mod export;
 pub mod import;
 pub(crate) mod new;
 pub(crate) mod serve;
@@ -77,6 +78,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
+    /// Write the publishing package of a year: the portal article (article.html, preview.html),
+    /// the Word document as filed, the tables as CSV and metadata.json, into export/<YEAR>/.
+    Export {
+        /// The year of the report.
+        year: u16,
+        /// The site or platform folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (default <root>/export/<YEAR>).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// On a platform: the body's folder (default: every body).
+        #[arg(long)]
+        body: Option<String>,
+    },
     /// 生成一个新年度的报告模板（content/<年度>/）
     New {
         /// 年度，如 2021
@@ -116,6 +132,12 @@ where
     match cli.command {
         Command::Check { root, format } => check(root, format),
         Command::New { year, root } => new_year(root, year),
+        Command::Export {
+            year,
+            root,
+            output,
+            body,
+        } => export::cli(&root, year, output.as_deref(), body.as_deref(), color()),
         Command::Build { root, output } => build(root, output),
         Command::Serve {
             root,

@@ -165,6 +165,11 @@ impl<'a> BodyPages<'a> {
         }
         let csv_of = |ti: usize| table_links.get(ti).cloned().unwrap_or_default();
         let mut yv = view::year_view(self.site, i, &self.values, &csv_of, &layouts);
+        if self.site.config.word.unwrap_or(self.out.word) {
+            let (link, bytes) = super::export::year_docx(self.site, i);
+            self.put(format!("{}/{}", y.year, link.url), bytes)?;
+            yv.word = Some(link);
+        }
         yv.downloads = vec![Download {
             url: format!("../data/{}.json", y.year),
             text: format!(

@@ -10,9 +10,13 @@
 //! the folder works under any subpath and from `file://`; nothing depends on the clock, so two
 //! builds are byte-identical.
 
+pub(crate) mod article;
 mod body;
 pub(crate) mod chart;
 pub mod data;
+pub(crate) mod document;
+pub(crate) mod docx;
+pub mod export;
 mod platform;
 mod site_files;
 pub(crate) mod table;
@@ -219,6 +223,8 @@ pub(crate) struct Renderer {
     inject: Option<String>,
     /// Whether pages go through minify-html.
     minify: bool,
+    /// Whether a body whose site.toml does not say writes each year's Word document.
+    word: bool,
     /// The platform's name, for a platform.
     platform: Option<String>,
 }
@@ -257,6 +263,7 @@ impl Renderer {
             theme,
             inject: opts.inject.clone(),
             minify: opts.minify && asked,
+            word: project.platform().is_none_or(|c| c.word),
             platform: project.platform().map(|c| c.name.clone()),
         })
     }
@@ -266,6 +273,7 @@ impl Renderer {
             theme: &self.theme,
             inject: self.inject.as_deref(),
             minify: self.minify,
+            word: self.word,
             sink,
             counter,
         }
@@ -321,6 +329,8 @@ pub(crate) struct Out<'a> {
     inject: Option<&'a str>,
     /// Whether pages go through minify-html.
     minify: bool,
+    /// Whether a body whose site.toml does not say writes each year's Word document.
+    word: bool,
     sink: &'a dyn Sink,
     counter: &'a Counter,
 }

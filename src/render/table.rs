@@ -222,23 +222,7 @@ impl Layout {
                             } else {
                                 " class=num>"
                             });
-                            match kinds[*column].kind {
-                                ColumnKind::Signed if cell.value.is_negative() => {
-                                    h.push('−');
-                                    h.push_str(&cell.value.abs().to_string());
-                                }
-                                ColumnKind::Signed if cell.plus => {
-                                    h.push_str(&cell.value.signed_text())
-                                }
-                                _ => {
-                                    use std::fmt::Write;
-                                    let _ = write!(h, "{}", cell.value);
-                                }
-                            }
-                            if cell.is_computed() {
-                                computed = true;
-                                h.push('*');
-                            }
+                            computed |= push_value(&mut h, cell, kinds[*column].kind);
                         }
                         None => h.push_str(" class=\"num missing\">—"),
                     }
@@ -248,6 +232,108 @@ impl Layout {
         }
         (h, computed)
     }
+}
+
+/// A cell's number as printed: a signed column's decrease with a minus sign (−3) and an increase
+/// with its plus sign when written so, a computed total marked `*`. Returns whether it was
+/// computed. The site, the portal article and the Word document all print numbers through here.
+fn push_value(h: &mut String, cell: &crate::load::report::Cell, kind: ColumnKind) -> bool {
+    match kind {
+        ColumnKind::Signed if cell.value.is_negative() => {
+            h.push('−');
+            h.push_str(&cell.value.abs().to_string());
+        }
+        ColumnKind::Signed if cell.plus => h.push_str(&cell.value.signed_text()),
+        _ => {
+            use std::fmt::Write;
+            let _ = write!(h, "{}", cell.value);
+        }
+    }
+    if cell.is_computed() {
+        h.push('*');
+        true
+    } else {
+        false
+    }
+}
+
+/// The text of data cell (`row`, `column`) of table `ti` as the site prints it, and whether it
+/// is a computed total; `—` for a cell the report does not give.
+pub(crate) fn value_text(report: &Report, ti: usize, row: usize, column: usize) -> (String, bool) {
+    match report.cell(ti, row, column) {
+        Some(cell) => {
+            let mut s = String::new();
+            let kind = report.edition.tables[ti].leaf_columns[column].kind;
+            let computed = push_value(&mut s, cell, kind);
+            (s, computed)
+        }
+        None => ("—".to_string(), false),
+    }
+}
+
+/// One cell of a table as printed, for documents other than the site's pages (the portal
+/// article, the Word document): the same grid as the site's, from the same layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PrintedCell {
+    /// A header cell (`th`) rather than a data cell.
+    pub header: bool,
+    /// Text: a label, or for a data cell its number as the site prints it.
+    pub text: String,
+    /// `col` or `row` for a header cell; empty otherwise.
+    pub scope: &'static str,
+    /// The header cell's id on the site (`t3-c1`), empty for other cells.
+    pub id: String,
+    /// Ids of the headers of a cell (space-separated), outer to inner.
+    pub headers: String,
+    /// Columns spanned.
+    pub colspan: usize,
+    /// Rows spanned.
+    pub rowspan: usize,
+    /// A data cell (right-aligned number) rather than a label or the corner.
+    pub number: bool,
+}
+
+/// A table as printed: the header rows, then the body rows; `width` grid columns.
+#[derive(Debug, Clone)]
+pub(crate) struct PrintedTable {
+    /// Header rows (`thead`).
+    pub head: Vec<Vec<PrintedCell>>,
+    /// Body rows (all `tbody`s in order).
+    pub body: Vec<Vec<PrintedCell>>,
+    /// Columns of the grid.
+    pub width: usize,
+}
+
+/// Table `ti` of `report` as printed: the layout the site's tables are generated from, with the
+/// report's numbers.
+pub(crate) fn printed(report: &Report, ti: usize) -> PrintedTable {
+    let (head, bodies, width) = grid(report.edition, ti);
+    let convert = |c: &CellView| {
+        let (text, number) = match c.slot {
+            Some((row, column, _)) => (value_text(report, ti, row, column).0, true),
+            None => (c.text.clone(), false),
+        };
+        PrintedCell {
+            header: c.tag == "th",
+            text,
+            scope: c.scope,
+            id: c.id.clone(),
+            headers: c.headers.clone(),
+            colspan: c.colspan,
+            rowspan: c.rowspan,
+            number,
+        }
+    };
+    let head = head
+        .iter()
+        .map(|r| r.iter().map(convert).collect())
+        .collect();
+    let body = bodies
+        .iter()
+        .flatten()
+        .map(|r| r.iter().map(convert).collect())
+        .collect();
+    PrintedTable { head, body, width }
 }
 
 /// ` name=value`, quoted only when the value needs it (as a minifier would write it).

@@ -198,6 +198,19 @@ pub struct YearView {
     pub compared_with: Option<u16>,
     /// Data downloads.
     pub downloads: Vec<Download>,
+    /// The Word document of the report, when the site publishes it.
+    pub word: Option<WordLink>,
+}
+
+/// The link to a year's Word document.
+#[derive(Debug, Clone, Serialize)]
+pub struct WordLink {
+    /// Relative URL (`report.docx`).
+    pub url: String,
+    /// The name it is saved under (`<标题>.docx`).
+    pub name: String,
+    /// Link text, with format and size.
+    pub text: String,
 }
 
 /// Edition display.
@@ -519,6 +532,7 @@ pub fn year_view(
         summary,
         compared_with: adjacent_prev.map(|p| p.year),
         downloads: Vec::new(),
+        word: None,
     }
 }
 

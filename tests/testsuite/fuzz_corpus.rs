@@ -65,7 +65,8 @@ fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
         "import_text" => {
             files(
                 &repo.join("tests/fixtures/import"),
-                &|p| p.extension().is_some_and(|e| e == "txt"),
+                // Text files, and the Word files (the importer tells them by their bytes).
+                &|p| p.extension().is_some_and(|e| e == "txt" || e == "docx"),
                 &mut paths,
             );
             files(

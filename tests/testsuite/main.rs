@@ -11,6 +11,7 @@ mod bad_inputs;
 mod build;
 mod check;
 mod compact_pages;
+mod export;
 mod fuzz_corpus;
 mod import;
 mod interrupted;

@@ -24,24 +24,36 @@ use super::extract::{Extracted, Normalisation, RawCell};
 use super::labels::{How, LabelMatch, Matcher, Target, label_notes};
 use super::normalize::{CellText, looks_like_noise, parse_value};
 
+/// A document as a tree: text and tables whose cells hold text and tables (a saved page, or a
+/// Word document, [`super::docx`]), before layout tables are unwrapped ([`flatten`]).
 #[derive(Debug)]
-enum Node {
+pub(crate) enum Node {
+    /// A line of text.
     Text(Line),
+    /// A table.
     Table(TableNode),
 }
 
+/// A table of the tree.
 #[derive(Debug, Default)]
-struct TableNode {
-    line: usize,
-    rows: Vec<Vec<CellNode>>,
+pub(crate) struct TableNode {
+    /// Source line of the table.
+    pub line: usize,
+    /// Rows of cells, as written (spans not expanded).
+    pub rows: Vec<Vec<CellNode>>,
 }
 
+/// A cell of the tree.
 #[derive(Debug)]
-struct CellNode {
-    line: usize,
-    rowspan: usize,
-    colspan: usize,
-    content: Vec<Node>,
+pub(crate) struct CellNode {
+    /// Source line of the cell.
+    pub line: usize,
+    /// Rows spanned.
+    pub rowspan: usize,
+    /// Columns spanned.
+    pub colspan: usize,
+    /// What the cell holds.
+    pub content: Vec<Node>,
 }
 
 #[derive(Debug, Default)]
@@ -310,7 +322,9 @@ pub(crate) fn parse(text: &str) -> Vec<Item> {
     items
 }
 
-fn flatten(nodes: Vec<Node>, out: &mut Vec<Item>) {
+/// The tree in reading order: data tables as grids (spans expanded), layout tables (a table
+/// holding another table, a single cell, or a cell of prose) unwrapped into their content.
+pub(crate) fn flatten(nodes: Vec<Node>, out: &mut Vec<Item>) {
     for node in nodes {
         match node {
             Node::Text(l) => out.push(Item::Line(l)),

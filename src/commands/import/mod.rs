@@ -24,6 +24,7 @@
 pub mod decode;
 mod detect;
 mod doc;
+pub mod docx;
 mod extract;
 mod html;
 mod labels;
@@ -109,6 +110,8 @@ pub struct Analysis {
     pub encoding: String,
     /// Whether the source is an HTML page.
     pub html: bool,
+    /// Whether the source is a Word document (.docx).
+    pub word: bool,
     /// report.yaml.
     pub yaml: String,
     /// report.md.
@@ -134,12 +137,15 @@ pub enum ImportError {
     NoYear,
     /// No edition applies to the year and the tables name none.
     NoEdition(u16),
+    /// A Word file that cannot be read.
+    Docx(docx::DocxError),
 }
 
 impl std::fmt::Display for ImportError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ImportError::Decode(e) => write!(f, "{e}"),
+            ImportError::Docx(e) => write!(f, "{e}"),
             ImportError::NoYear => write!(
                 f,
                 "无法确定报告年度：原文中没有标题年份、统计期限或「YYYY年」字样。请在文件开头加上报告标题（如「某某街道政府信息公开工作2020年度报告」）后再导入。"
@@ -160,7 +166,22 @@ pub fn analyze(
     site: Option<&SiteConfig>,
 ) -> Result<Analysis, ImportError> {
     let formats = format::builtin();
-    let decoded = decode::decode(file, bytes).map_err(ImportError::Decode)?;
+    let word = docx::is_word(bytes);
+    let (decoded, word_doc) = if word {
+        let d = docx::read(bytes).map_err(ImportError::Docx)?;
+        let decoded = decode::Decoded {
+            text: String::new(),
+            encoding: "UTF-8",
+            bom: false,
+            html: false,
+        };
+        (decoded, Some(d))
+    } else {
+        (
+            decode::decode(file, bytes).map_err(ImportError::Decode)?,
+            None,
+        )
+    };
     let mut notes: Vec<Normalisation> = Vec::new();
     if decoded.encoding != "UTF-8" {
         notes.push(Normalisation::new(
@@ -180,10 +201,14 @@ pub fn analyze(
             "去掉文件开头的字节顺序标记（BOM）",
         ));
     }
-    let mut items = if decoded.html {
-        html::parse(&decoded.text)
-    } else {
-        doc::text_items(&decoded.text)
+    let mut signature = Vec::new();
+    let mut items = match word_doc {
+        Some(d) => {
+            signature = d.signature;
+            d.items
+        }
+        None if decoded.html => html::parse(&decoded.text),
+        None => doc::text_items(&decoded.text),
     };
     let source_url = strip_archive_header(&mut items, &mut notes);
 
@@ -262,6 +287,25 @@ pub fn analyze(
     }
 
     // Parts, tables, narrative.
+    // A Word file's signature (the body and the date, on the right at the end) is read above
+    // as 落款; the narrative leaves it out, as gongkai writes it into the documents it makes.
+    if !signature.is_empty() {
+        let dropped: Vec<String> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Line(l) if signature.contains(&l.no) => Some(l.text.clone()),
+                _ => None,
+            })
+            .collect();
+        items.retain(|i| !matches!(i, Item::Line(l) if signature.contains(&l.no)));
+        notes.push(Normalisation::new(
+            signature.first().copied(),
+            "signature_dropped",
+            dropped.join(" "),
+            "",
+            "文末落款（机关名称、日期）不放入正文；gongkai 生成的网页、文章和 Word 文件按 site.toml 和发布日期写落款",
+        ));
+    }
     let sections = sections::split(edition, items, &mut notes);
     let mut ex = Extracted::new(edition);
     let mut md = String::new();
@@ -297,7 +341,8 @@ pub fn analyze(
                 "正文是繁体字（多为镜像站转换），按原样放入 report.md；表格栏目已按简体识别。请以机关网站的原文核对",
             ));
         }
-        let body = sections::paragraphs(&narrative, !decoded.html, &mut notes, &mut footer);
+        let body =
+            sections::paragraphs(&narrative, !decoded.html && !word, &mut notes, &mut footer);
         match (part, &section.heading) {
             (None, _) => md.push_str(&body),
             (Some(p), Some((h, no))) => {
@@ -368,7 +413,13 @@ pub fn analyze(
         format!(
             "由 gongkai import 从「{}」导入（{}）。",
             file_name(file),
-            if decoded.html { "网页" } else { "文本" }
+            if word {
+                "Word 文件"
+            } else if decoded.html {
+                "网页"
+            } else {
+                "文本"
+            }
         ),
     ];
     if let Some(url) = &source_url {
@@ -441,8 +492,14 @@ pub fn analyze(
         contact,
         encoding: decoded.encoding.to_string(),
         html: decoded.html,
+        word,
         yaml,
-        markdown: md,
+        // One line end at the end of the file, as an editor saves it.
+        markdown: if md.trim_end().is_empty() {
+            String::new()
+        } else {
+            md.trim_end().to_string() + "\n"
+        },
         parts: parts_found,
         cells,
         missing,

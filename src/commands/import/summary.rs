@@ -117,12 +117,16 @@ pub(crate) fn human(outcomes: &[FileOutcome]) -> String {
             "  格式：{}（{}）— 依据：{}",
             a.edition.name, a.edition.notice, a.edition_evidence
         );
-        let _ = writeln!(
-            s,
-            "  原文：{}，{} 编码",
-            if a.html { "网页" } else { "文本" },
-            a.encoding
-        );
+        if a.word {
+            let _ = writeln!(s, "  原文：Word 文件（.docx）；行号按段落和表格行计数");
+        } else {
+            let _ = writeln!(
+                s,
+                "  原文：{}，{} 编码",
+                if a.html { "网页" } else { "文本" },
+                a.encoding
+            );
+        }
         let _ = writeln!(s, "  标题：{}", a.title);
         let _ = writeln!(
             s,
