@@ -14,6 +14,7 @@ mod body;
 pub(crate) mod chart;
 pub mod data;
 mod platform;
+pub(crate) mod search;
 mod site_files;
 pub(crate) mod table;
 pub(crate) mod theme;
@@ -209,6 +210,7 @@ pub fn render(
         minify: opts.minify && asked,
         sink,
         counter: Counter::default(),
+        search: search::Collector::new(),
     };
     let platform = project.platform().map(|c| c.name.as_str());
     let withheld = Mutex::new(Vec::new());
@@ -231,6 +233,7 @@ pub fn render(
     if let Some(config) = project.platform() {
         platform::render_platform_pages(&out, config, &bodies)?;
     }
+    out.search.finish(&out).map_err(|d| vec![d])?;
     Ok(Rendered {
         pages: out.counter.pages(),
         bodies,
@@ -267,6 +270,8 @@ pub(crate) struct Out<'a> {
     minify: bool,
     sink: &'a dyn Sink,
     counter: Counter,
+    /// The site search index, fed by the pages as they are rendered.
+    search: search::Collector,
 }
 
 impl Out<'_> {

@@ -17,5 +17,6 @@ mod interrupted;
 mod platform;
 mod properties;
 mod rules;
+mod search;
 mod serve;
 mod serve_load;
