@@ -56,6 +56,13 @@ pub struct SiteConfig {
     /// Send pages through minify-html (for a custom theme that writes loose HTML).
     #[serde(default)]
     pub minify: bool,
+    /// Write the site search (index, search page and the box in every page's header).
+    #[serde(default = "default_true")]
+    pub search: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// The body that publishes the reports.
@@ -237,6 +244,9 @@ pub struct PlatformConfig {
     /// Send pages through minify-html (for a custom theme that writes loose HTML).
     #[serde(default)]
     pub minify: bool,
+    /// Write the site search across every body.
+    #[serde(default = "default_true")]
+    pub search: bool,
 }
 
 impl PlatformConfig {

@@ -34,7 +34,9 @@ pub(super) fn render_body(
         pages.render()?;
         if platform.is_none() {
             pages.not_found().map_err(|d| vec![d])?;
-            pages.search_page().map_err(|d| vec![d])?;
+            if out.search.on() {
+                pages.search_page().map_err(|d| vec![d])?;
+            }
             pages.site_files()?;
         }
         years = site
@@ -566,6 +568,7 @@ impl<'a> BodyPages<'a> {
             description: spec.description,
             meta: site_meta(&self.site_view, spec.meta),
             breadcrumbs,
+            search: self.out.search.on(),
         }
     }
 

@@ -204,13 +204,21 @@ pub fn render(
             .filter_map(|b| b.site.as_ref())
             .any(|s| s.config.minify),
     };
+    let search = match project.platform() {
+        Some(config) => config.search,
+        None => checked
+            .iter()
+            .flatten()
+            .filter_map(|b| b.site.as_ref())
+            .all(|s| s.config.search),
+    };
     let out = Out {
         theme: &theme,
         inject: opts.inject.as_deref(),
         minify: opts.minify && asked,
         sink,
         counter: Counter::default(),
-        search: search::Collector::new(),
+        search: search::Collector::new(search),
     };
     let platform = project.platform().map(|c| c.name.as_str());
     let withheld = Mutex::new(Vec::new());

@@ -151,7 +151,9 @@ pub(super) fn render_platform_pages(
     )
     .map_err(|d| vec![d])?;
     pages.not_found().map_err(|d| vec![d])?;
-    pages.search_page(&pv).map_err(|d| vec![d])?;
+    if out.search.on() {
+        pages.search_page(&pv).map_err(|d| vec![d])?;
+    }
     site_files::render(
         out,
         &pages.site_view,
@@ -371,6 +373,7 @@ impl PlatformPages<'_> {
             meta,
             breadcrumbs,
             nav,
+            search: self.out.search.on(),
         }
     }
 }

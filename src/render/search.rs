@@ -150,6 +150,8 @@ struct DocText<'a> {
 /// Collects the documents of a build while its pages are rendered.
 #[derive(Debug, Default)]
 pub(crate) struct Collector {
+    /// Whether the site has search (`search = false` in site.toml or platform.toml turns it off).
+    on: bool,
     state: Mutex<State>,
 }
 
@@ -182,13 +184,24 @@ struct DocEntry {
 }
 
 impl Collector {
-    /// An empty collector.
-    pub(crate) fn new() -> Self {
-        Self::default()
+    /// An empty collector; one that is not `on` ignores what it is given.
+    pub(crate) fn new(on: bool) -> Self {
+        Collector {
+            on,
+            state: Mutex::default(),
+        }
+    }
+
+    /// Whether the site has search.
+    pub(crate) fn on(&self) -> bool {
+        self.on
     }
 
     /// Index one page: its text goes out at once, its postings stay.
     pub(crate) fn add(&self, out: &Out<'_>, doc: Doc<'_>) -> Result<(), Diagnostic> {
+        if !self.on {
+            return Ok(());
+        }
         let text = DocText {
             u: &doc.url,
             t: &doc.title,
@@ -201,7 +214,11 @@ impl Collector {
                 .collect(),
         };
         let key = text_key(doc.folder, doc.local);
-        let mut script = format!("gongkaiSearch.d(\"{key}\",");
+        // Folder names are [a-z0-9_-] (P1); quoted as JSON all the same.
+        let mut script = format!(
+            "gongkaiSearch.d({},",
+            serde_json::to_string(&key).unwrap_or_default()
+        );
         script.push_str(&serde_json::to_string(&text).unwrap_or_else(|_| "{}".into()));
         script.push_str(");\n");
         let hash = fnv64(script.as_bytes());
@@ -293,6 +310,9 @@ impl Collector {
 
     /// Write the inverted index and the document table, once every page is rendered.
     pub(crate) fn finish(&self, out: &Out<'_>) -> Result<(), Diagnostic> {
+        if !self.on {
+            return Ok(());
+        }
         let st = std::mem::take(
             &mut *self
                 .state

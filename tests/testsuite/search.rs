@@ -185,3 +185,18 @@ fn the_index_is_byte_identical_across_builds() {
     assert!(search(&a).len() > 10);
     assert!(search(&a) == search(&b));
 }
+
+#[test]
+fn search_false_leaves_the_search_out() {
+    let site = temp_site("multi-year");
+    let toml = site.path().join("site.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("[body]", "search = false\n\n[body]")).unwrap();
+    let files = files(site.path());
+    assert!(!files.keys().any(|p| p.starts_with("search/")));
+    let page = std::str::from_utf8(&files["2021/index.html"]).unwrap();
+    assert!(!page.contains("site-search"), "{page}");
+    // On by default.
+    let files = files_of_platform();
+    assert!(files.contains_key("search/index.js"));
+}
