@@ -165,7 +165,7 @@ def run(site, q):
     best = max(hits) if n else 0
     docs = [i for i in range(n) if hits[i] and hits[i] == best]
     docs.sort(key=lambda d: (-score[d], d))
-    got, nxt, batches = [], 0, 2
+    got, nxt, batches = [], 0, 2 if best == len(terms) else 1
     while True:
         ids = docs[nxt:nxt + BATCH]
         nxt += len(ids)

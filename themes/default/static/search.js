@@ -265,7 +265,9 @@
       var r = rank(q.terms, lists, year, kind);
       state.docs = r.docs;
       state.all = r.all;
-      return more(state, 2);
+      // A second batch of texts only when every term is there and the first batch has few
+      // documents with the words themselves (the terms apart).
+      return more(state, r.all ? 2 : 1);
     }).catch(function () {
       say("搜索索引无法加载。请按年度浏览报告。");
     }).then(function () {
