@@ -391,6 +391,13 @@ async function stickyTests(browser, url, label, modes) {
   check(`${where}: table 三 scrolls sideways (${r.overflow}px) and its ${r.rows} row labels in view stay at the left, on top`, r.overflow > 0 && r.scrolled > 0 && r.rows > 3 && r.bad.length === 0, r.bad.slice(0, 4).join("; "));
   check(`${where}: table 三's caption wraps inside the screen`, r.caption.left >= 0 && r.caption.right <= 375.5 && !r.caption.clipped, JSON.stringify(r.caption));
   if (shots) {
+    // For the guide: the caption at the top, the table scrolled halfway.
+    await page.evaluate(() => {
+      const table = [...document.querySelectorAll("table.data-table")].find((t) => /^表3/.test(t.caption.textContent));
+      const region = table.closest(".table-scroll");
+      window.scrollTo(0, region.getBoundingClientRect().top + window.scrollY - 8);
+      region.scrollLeft = (region.scrollWidth - region.clientWidth) / 2;
+    });
     await page.screenshot({ path: path.join(shots, `table3-phone${modes.length ? "-" + modes.join("-") : ""}.png`) });
   }
   await ctx.close();
