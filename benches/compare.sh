@@ -13,10 +13,14 @@
 #   dirty pages (880 MB at N = 10,000) are flushed during the next tool's timed run (measured:
 #   +0.8 s on a 3.2 s gongkai build), so the copy's cost would land on whichever tool follows it
 #   gongkai build with `minify = true` (minify-html on every page) on a copy of the corpus
+#   gongkai build with `search = false` (no site search) on a copy of the corpus
 # round-robin with ../shared/bench/bench_build.py and prints medians, peak memory, the HTML bytes
-# each tool writes (raw and gzipped) and the ratios. Then cold builds, alternating: gongkai and
-# hugo each into an empty folder (output, gongkai's staging folder and Hugo's resources removed,
-# `sync` before; not timed), with the bytes and files each writes. The line before the last is
+# each tool writes (raw and gzipped), the ratios, and the search index's files, bytes and build
+# time (the difference to `search = false`); then the bytes a query transfers
+# (benches/search_replay.py, a replay of the client's fetches) and the first result of queries
+# with a known answer. Then cold builds, alternating: gongkai and hugo each into an empty folder
+# (output, gongkai's staging folder and Hugo's resources removed, `sync` before; not timed), with
+# the bytes and files each writes. The line before the last is
 # `gongkai/hugo cold build time ratio: R (N=<N>)`; the last is
 # `gongkai/hugo build time ratio: R (N=<N>)` (repeated builds). COLD_RUNS (default RUNS).
 # Environment: BENCH_DIR (default /tmp/gongkai-bench), RUNS (default 5, 3 for N ≥ 5000).
@@ -51,19 +55,23 @@ echo "== building gongkai (release)" >&2
 (cd "$repo" && cargo build --release --locked --quiet)
 gk="$repo/target/release/gongkai"
 
-# The same corpus with `minify = true` in platform.toml (a copy: a body folder linked from
-# outside the platform's folder is refused).
-if [[ ! -f "$corpus/gongkai-minify/platform.toml" ]]; then
-  rm -rf "$corpus/gongkai-minify"
-  cp -r "$corpus/gongkai" "$corpus/gongkai-minify"
-  python3 - "$corpus/gongkai-minify/platform.toml" <<'PY'
+# Copies of the corpus with one platform.toml setting changed (a copy: a body folder linked from
+# outside the platform's folder is refused): `minify = true`, and `search = false` (the build
+# without the site search; the difference of the two medians is what the index costs).
+for variant in "minify:minify = true" "nosearch:search = false"; do
+  name="${variant%%:*}" setting="${variant#*:}"
+  if [[ ! -f "$corpus/gongkai-$name/platform.toml" ]]; then
+    rm -rf "$corpus/gongkai-$name"
+    cp -r "$corpus/gongkai" "$corpus/gongkai-$name"
+    python3 - "$corpus/gongkai-$name/platform.toml" "$setting" <<'PY'
 import sys
-p = sys.argv[1]; s = open(p, encoding="utf-8").read()
+p, setting = sys.argv[1], sys.argv[2]; s = open(p, encoding="utf-8").read()
 i = s.find("\n[")
-s = s[:i + 1] + "minify = true\n" + s[i + 1:] if i >= 0 else s + "minify = true\n"
+s = s[:i + 1] + setting + "\n" + s[i + 1:] if i >= 0 else s + setting + "\n"
 open(p, "w", encoding="utf-8").write(s)
 PY
-fi
+  fi
+done
 
 # One build to have an output tree for the copy floor.
 "$gk" build --root "$corpus/gongkai" --output "$corpus/gongkai-public" >/dev/null 2>&1
@@ -72,7 +80,8 @@ python3 "$shared/bench/bench_build.py" --out "$corpus" -n "$runs" --warmup 1 --j
   --tool "gongkai=$gk build --root {out}/gongkai --output {out}/gongkai-public" \
   --tool "hugo=$hugo_bin -s {out}/hugo --minify --quiet" \
   --tool "copy=sh -c 'rm -rf {out}/copy-public && cp -r {out}/gongkai-public {out}/copy-public && sync'" \
-  --tool "gongkai-minify=$gk build --root {out}/gongkai-minify --output {out}/gongkai-minify-public"
+  --tool "gongkai-minify=$gk build --root {out}/gongkai-minify --output {out}/gongkai-minify-public" \
+  --tool "gongkai-nosearch=$gk build --root {out}/gongkai-nosearch --output {out}/gongkai-nosearch-public"
 warm="$(python3 - "$json" "$n" "$corpus" <<'PY'
 import gzip, json, os, statistics, sys
 d = json.load(open(sys.argv[1])); n = sys.argv[2]; corpus = sys.argv[3]
@@ -98,9 +107,40 @@ print("peak memory: gongkai %.0f MiB, hugo %.0f MiB" % (mem["gongkai"], mem["hug
 print("hugo/gongkai speed-up: %.2fx" % (med["hugo"] / med["gongkai"]))
 print("gongkai/copy ratio (the floor): %.2f" % (med["gongkai"] / med["copy"]))
 print("gongkai minify = true: %.3f s, ratio to hugo %.3f, to gongkai %.2f" % (med["gongkai-minify"], med["gongkai-minify"] / med["hugo"], med["gongkai-minify"] / med["gongkai"]))
+search = os.path.join(corpus, "gongkai-public", "search")
+files = raw = packed = 0
+for dirpath, _, names in os.walk(search):
+    for f in names:
+        data = open(os.path.join(dirpath, f), "rb").read()
+        files += 1; raw += len(data); packed += len(gzip.compress(data, 6))
+cost = med["gongkai"] - med["gongkai-nosearch"]
+print("search index: %d files, %.2f MB, %.2f MB gzipped; build time %.3f s (gongkai %.3f s - search = false %.3f s, %.0f%% of the build)" % (
+    files, raw / 1e6, packed / 1e6, cost, med["gongkai"], med["gongkai-nosearch"], 100 * cost / med["gongkai"]))
 print("gongkai/hugo build time ratio: %.3f (N=%s)" % (med["gongkai"] / med["hugo"], n))
 PY
 )"
+# What a query transfers (a new visitor: the document table, its terms' shards, the first texts),
+# replaying the client's fetches; then the first result of queries with a known answer: a body's
+# short name with a year, and a body's full name (bodies whose name is unique in the corpus).
+search_bytes="$(python3 "$repo/benches/search_replay.py" "$corpus/gongkai-public")"
+mapfile -t expect < <(python3 - "$corpus/plain/orgs.json" "$corpus/gongkai" <<'PY'
+import collections, json, os, re, sys
+orgs = json.load(open(sys.argv[1], encoding="utf-8"))
+def short(o):
+    t = open(os.path.join(sys.argv[2], o["slug"], "site.toml"), encoding="utf-8").read()
+    return re.search(r'^short_name = "(.*)"', t, re.M).group(1)
+names = collections.Counter(short(o) for o in orgs)
+full = collections.Counter(o["organisation"] for o in orgs)
+unique = [o for o in orgs if names[short(o)] == 1 and full[o["organisation"]] == 1]
+for o in [unique[0], unique[len(unique) // 2], unique[-1]]:
+    y = o["years"][len(o["years"]) // 2]
+    for q, prefix in [("%s %d" % (short(o), y), "%s/%d/" % (o["slug"], y)),
+                      ("%s%d年度" % (short(o), y), "%s/%d/" % (o["slug"], y)),
+                      (o["organisation"], o["slug"] + "/")]:
+        print("--expect"); print("%s=%s" % (q, prefix))
+PY
+)
+search_first="$(python3 "$repo/benches/search_replay.py" "$corpus/gongkai-public" "${expect[@]}" || true)"
 
 # Cold builds: everything written anew. The removal and the sync are not timed.
 cold="$(python3 - "$corpus" "$gk" "$hugo_bin" "${COLD_RUNS:-$runs}" "$n" <<'PY'
@@ -139,5 +179,6 @@ PY
 )"
 # The repeated-build ratio stays the last line.
 printf '%s\n' "$warm" | sed '$d'
+printf '%s\n' "$search_bytes" "$search_first"
 printf '%s\n' "$cold"
 printf '%s\n' "$warm" | tail -n 1

@@ -38,6 +38,9 @@ pub struct Live {
     platform: Option<PlatformState>,
     /// For a single office: its errors are refused, so none is withheld.
     withheld: Vec<Diagnostic>,
+    /// A failed update may have left the search index's documents ahead of the files: the
+    /// next update renders everything.
+    stale: bool,
 }
 
 struct PlatformState {
@@ -46,6 +49,8 @@ struct PlatformState {
     cache: PlatformCache,
     /// The platform's own files (home, years, 404, site files).
     own: BTreeSet<String>,
+    /// The search index's files (written from every body's documents after each update).
+    index: BTreeSet<String>,
 }
 
 #[derive(Clone)]
@@ -85,6 +90,7 @@ impl Live {
             project,
             platform: None,
             withheld: preview.withheld,
+            stale: false,
         })
     }
 
@@ -105,9 +111,11 @@ impl Live {
                 bodies: BTreeMap::new(),
                 cache: PlatformCache::default(),
                 own: BTreeSet::new(),
+                index: BTreeSet::new(),
             }),
             project,
             withheld: Vec::new(),
+            stale: false,
         };
         let state = live.platform.as_mut().expect("just set");
         for (folder, body, files) in bodies {
@@ -140,7 +148,7 @@ impl Live {
     /// Bring the preview up to date after `changed` paths changed (`rescan`: events were lost,
     /// anything may have changed).
     pub fn update(&mut self, changed: &[PathBuf], rescan: bool) -> Result<Update, Vec<Diagnostic>> {
-        match self.changed_bodies(changed, rescan) {
+        match self.changed_bodies(changed, rescan || self.stale) {
             Some(folders) => self
                 .update_bodies(&folders)
                 .map(|()| Update::Bodies(folders.len())),
@@ -209,7 +217,13 @@ impl Live {
                 .filter(|f| !project.folders.contains(f))
                 .cloned(),
         );
-        // Rendered apart from the current state, applied when everything has succeeded.
+        // Rendered apart from the current state, applied when everything has succeeded; the
+        // search index's documents of these bodies are replaced as they render, so a failure
+        // leaves the next update to render everything.
+        self.stale = true;
+        for folder in &folders {
+            state.renderer.forget(folder);
+        }
         let rendered: Vec<(String, BodyState, Vec<render::OutputFile>)> = folders
             .par_iter()
             .filter(|f| project.folders.contains(f))
@@ -244,6 +258,7 @@ impl Live {
             self.project = old_project;
             return Err(e);
         }
+        self.stale = false;
         Ok(())
     }
 
@@ -272,6 +287,16 @@ impl Live {
             self.files.insert(f.path, Arc::new(f.bytes));
         }
         state.cache = cache;
+        // The search index, from the documents of every body.
+        let sink = MemorySink::new();
+        state.renderer.search_index(&sink, &Counter::default())?;
+        for path in std::mem::take(&mut state.index) {
+            self.files.remove(&path);
+        }
+        for f in sink.into_files() {
+            state.index.insert(f.path.clone());
+            self.files.insert(f.path, Arc::new(f.bytes));
+        }
         Ok(())
     }
 }

@@ -63,6 +63,9 @@ pub struct SiteConfig {
     /// What a portal article's metadata needs beyond the body (`gongkai export`).
     #[serde(default)]
     pub portal: Portal,
+    /// Write the site search (index, search page and the box in every page's header).
+    #[serde(default = "default_true")]
+    pub search: bool,
 }
 
 /// The metadata fields of a portal's 政府信息公开 column that are not in the report.
@@ -75,6 +78,10 @@ pub struct Portal {
     /// 主题分类.
     #[serde(default)]
     pub topic: Option<String>,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// The body that publishes the reports.
@@ -261,6 +268,9 @@ pub struct PlatformConfig {
     /// of CPU per report, a build 7 times as long (README, the Word version on a platform).
     #[serde(default)]
     pub word: bool,
+    /// Write the site search across every body.
+    #[serde(default = "default_true")]
+    pub search: bool,
 }
 
 impl PlatformConfig {

@@ -13,6 +13,7 @@ use crate::number::Decimal;
 use crate::project::Body;
 use crate::render::data;
 
+use super::search;
 use super::site_files::{self, FeedEntry};
 use super::view::{self, Download, Link, MetaTag, NavItem, PageView, SiteView};
 use super::{BodySummary, Out, YearSummary, column_meta, root_of, site_meta, size_text, table};
@@ -33,6 +34,9 @@ pub(super) fn render_body(
         pages.render()?;
         if platform.is_none() {
             pages.not_found().map_err(|d| vec![d])?;
+            if out.search.on() {
+                pages.search_page().map_err(|d| vec![d])?;
+            }
             pages.site_files()?;
         }
         years = site
@@ -129,8 +133,8 @@ impl<'a> BodyPages<'a> {
         let rest = all_downloads.and_then(|downloads| {
             self.home(&downloads)?;
             self.compare(&downloads)?;
-            for p in &self.site.pages {
-                self.md_page(p)?;
+            for (j, p) in self.site.pages.iter().enumerate() {
+                self.md_page(p, self.site.years.len() + j)?;
             }
             self.attachments()
         });
@@ -221,7 +225,38 @@ impl<'a> BodyPages<'a> {
         });
         let mut ctx = self.context(&page);
         ctx.insert("report", &yv);
-        self.emit("year.html", &page.path, &ctx)
+        self.emit("year.html", &page.path, &ctx)?;
+        self.index(
+            i,
+            Some(y.year),
+            &page.path,
+            yv.title.clone(),
+            search::year_parts(y, &yv),
+        )
+    }
+
+    /// Add a page to the site search.
+    fn index(
+        &self,
+        local: usize,
+        year: Option<u16>,
+        path: &str,
+        title: String,
+        parts: Vec<search::Part>,
+    ) -> Result<(), Diagnostic> {
+        let sv = &self.site_view;
+        let doc = search::Doc {
+            folder: self.prefix.trim_end_matches('/'),
+            local,
+            kind: &sv.body.kind,
+            year,
+            url: format!("{}{path}", self.prefix),
+            title,
+            body: &sv.body.name,
+            aliases: &sv.short_name,
+            parts,
+        };
+        self.out.search.add(self.out, doc)
     }
 
     /// The downloads of all years: for a single office `data/all.json` and `data/all.csv` (and
@@ -333,7 +368,7 @@ impl<'a> BodyPages<'a> {
     }
 
     /// A Markdown page of `content/pages/`.
-    fn md_page(&self, p: &crate::load::PageSource) -> Result<(), Diagnostic> {
+    fn md_page(&self, p: &crate::load::PageSource, local: usize) -> Result<(), Diagnostic> {
         let sv = &self.site_view;
         let (title, pv, summary) = view::md_page_view(&p.source.text);
         let title = title.unwrap_or_else(|| p.slug.clone());
@@ -362,7 +397,9 @@ impl<'a> BodyPages<'a> {
         });
         let mut ctx = self.context(&page);
         ctx.insert("content", &pv);
-        self.emit("page.html", &page.path, &ctx)
+        self.emit("page.html", &page.path, &ctx)?;
+        let parts = search::markdown_parts(&p.source.text, &page.h1);
+        self.index(local, None, &page.path, page.h1.clone(), parts)
     }
 
     /// The files of `content/` copied as they are.
@@ -409,6 +446,45 @@ impl<'a> BodyPages<'a> {
             &self.site.years.iter().map(|y| y.year).collect::<Vec<_>>(),
         );
         self.emit("404.html", &page.path, &ctx)
+    }
+
+    /// 站内搜索 of a single office: the search page (its index is written when every page is
+    /// rendered); without JavaScript it lists the reports by year.
+    fn search_page(&self) -> Result<(), Diagnostic> {
+        let path = format!("{}/index.html", search::DIR);
+        let page = self.page(PageSpec {
+            kind: "search",
+            title: format!("站内搜索 — {}", self.site_view.name),
+            h1: "站内搜索".into(),
+            description: format!("搜索{}的政府信息公开工作年度报告。", self.site_view.name),
+            meta: Vec::new(),
+            crumbs: vec![
+                self.home_crumb(&root_of(&path)),
+                Link {
+                    text: "站内搜索".into(),
+                    url: String::new(),
+                },
+            ],
+            path,
+        });
+        let links = self
+            .site
+            .years
+            .iter()
+            .rev()
+            .map(|y| Link {
+                text: view::report_title(self.site, y),
+                url: format!("../{}/index.html", y.year),
+            })
+            .collect();
+        let sv = search::SearchView {
+            years: self.site.years.iter().rev().map(|y| y.year).collect(),
+            kinds: Vec::new(),
+            links,
+        };
+        let mut ctx = self.context(&page);
+        ctx.insert("search", &sv);
+        self.emit("search.html", &page.path, &ctx)
     }
 
     /// robots.txt, sitemap.xml and atom.xml of a single office, and the theme's static files.
@@ -472,6 +548,7 @@ impl<'a> BodyPages<'a> {
             description: spec.description,
             meta: site_meta(&self.site_view, spec.meta),
             breadcrumbs,
+            search: self.out.search.on(),
         }
     }
 

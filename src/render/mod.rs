@@ -18,6 +18,7 @@ pub(crate) mod document;
 pub(crate) mod docx;
 pub mod export;
 mod platform;
+pub(crate) mod search;
 mod site_files;
 pub(crate) mod table;
 pub(crate) mod theme;
@@ -208,6 +209,7 @@ pub fn render(
         let mut cache = PlatformCache::default();
         renderer.platform(config, &bodies, &mut cache, sink, &counter)?;
     }
+    renderer.search_index(sink, &counter)?;
     Ok(Rendered {
         pages: counter.pages(),
         bodies,
@@ -225,6 +227,8 @@ pub(crate) struct Renderer {
     minify: bool,
     /// Whether a body whose site.toml does not say writes each year's Word document.
     word: bool,
+    /// The site search: each body's documents, for the index written last.
+    search: search::Collector,
     /// The platform's name, for a platform.
     platform: Option<String>,
 }
@@ -241,8 +245,12 @@ impl Renderer {
             return Err(project.diagnostics.clone());
         }
         let office = checked.unwrap_or_default();
-        let (theme, asked) = match project.platform() {
-            Some(config) => (Theme::load(&project.root, &config.theme)?, config.minify),
+        let (theme, asked, search) = match project.platform() {
+            Some(config) => (
+                Theme::load(&project.root, &config.theme)?,
+                config.minify,
+                config.search,
+            ),
             None => {
                 let site = office
                     .first()
@@ -256,6 +264,7 @@ impl Renderer {
                 (
                     Theme::load(&site.root, &site.config.theme)?,
                     site.config.minify,
+                    site.config.search,
                 )
             }
         };
@@ -264,6 +273,7 @@ impl Renderer {
             inject: opts.inject.clone(),
             minify: opts.minify && asked,
             word: project.platform().is_none_or(|c| c.word),
+            search: search::Collector::new(search),
             platform: project.platform().map(|c| c.name.clone()),
         })
     }
@@ -276,6 +286,7 @@ impl Renderer {
             word: self.word,
             sink,
             counter,
+            search: &self.search,
         }
     }
 
@@ -287,6 +298,21 @@ impl Renderer {
         counter: &Counter,
     ) -> Result<BodySummary, Vec<Diagnostic>> {
         body::render_body(&self.out(sink, counter), body, self.platform.as_deref())
+    }
+
+    /// The site search's index of every body rendered (and not forgotten) so far.
+    pub(crate) fn search_index(
+        &self,
+        sink: &dyn Sink,
+        counter: &Counter,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let out = self.out(sink, counter);
+        self.search.finish(&out).map_err(|d| vec![d])
+    }
+
+    /// Forget a body's search documents, before it is rendered again or when it is gone.
+    pub(crate) fn forget(&self, folder: &str) {
+        self.search.forget(folder);
     }
 
     /// A platform's own pages into `sink`, from its bodies' summaries. `cache` holds what the
@@ -333,6 +359,8 @@ pub(crate) struct Out<'a> {
     word: bool,
     sink: &'a dyn Sink,
     counter: &'a Counter,
+    /// The site search index, fed by the pages as they are rendered.
+    search: &'a search::Collector,
 }
 
 impl Out<'_> {

@@ -14,6 +14,7 @@ use crate::load::config::{BODY_KINDS, PlatformConfig};
 use crate::number::Decimal;
 use crate::project::tally;
 
+use super::search;
 use super::site_files::{self, FeedEntry};
 use super::view::{self, Link, NavItem, PageView, SiteView};
 use super::{BodySummary, Out, YearSummary, column_meta, root_of, site_meta};
@@ -200,6 +201,9 @@ pub(super) fn render_platform_pages(
     )
     .map_err(|d| vec![d])?;
     pages.not_found().map_err(|d| vec![d])?;
+    if out.search.on() {
+        pages.search_page(&pv).map_err(|d| vec![d])?;
+    }
     site_files::render(
         out,
         &pages.site_view,
@@ -256,6 +260,42 @@ impl PlatformPages<'_> {
         let mut ctx = self.out.context(&self.site_value, &page);
         ctx.insert("years", &Vec::<u16>::new());
         self.out.page("404.html", "404.html", &ctx)
+    }
+
+    /// 站内搜索 across every body (its index is written when every page is rendered); without
+    /// JavaScript it lists the years' cross-body pages, which link to every report.
+    fn search_page(&self, pv: &PlatformView) -> Result<(), Diagnostic> {
+        let path = format!("{}/index.html", search::DIR);
+        let page = self.page(
+            "search",
+            &path,
+            "站内搜索".into(),
+            vec![
+                Link {
+                    text: "首页".into(),
+                    url: "../index.html".into(),
+                },
+                Link {
+                    text: "站内搜索".into(),
+                    url: String::new(),
+                },
+            ],
+        );
+        let sv = search::SearchView {
+            years: pv.years.clone(),
+            kinds: pv.groups.iter().map(|g| g.kind.clone()).collect(),
+            links: pv
+                .years
+                .iter()
+                .map(|y| Link {
+                    text: format!("{y}年度各机关年度报告"),
+                    url: format!("../years/{y}/index.html"),
+                })
+                .collect(),
+        };
+        let mut ctx = self.out.context(&self.site_value, &page);
+        ctx.insert("search", &sv);
+        self.out.page("search.html", &path, &ctx)
     }
 
     /// One year's cross-body pages (one per ordering) and data files. Each body's row is
@@ -428,6 +468,7 @@ impl PlatformPages<'_> {
             meta,
             breadcrumbs,
             nav,
+            search: self.out.search.on(),
         }
     }
 }

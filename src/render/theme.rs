@@ -33,18 +33,25 @@ pub const DEFAULT_TEMPLATES: &[(&str, &str)] = embedded!(
     "404.html",
     "platform.html",
     "platform_year.html",
+    "search.html",
     "partials/chart.html",
     "partials/toc.html",
     "partials/figures.html",
     "partials/downloads.html",
     "partials/platform_year_row.html",
+    "partials/read_aloud.html",
     "sitemap.xml",
     "atom.xml",
 );
 
 /// The default theme's static files (published under `static/`).
-pub const DEFAULT_STATIC: &[(&str, &[u8])] =
-    embedded_static!("style.css", "site.js", "favicon.svg");
+pub const DEFAULT_STATIC: &[(&str, &[u8])] = embedded_static!(
+    "style.css",
+    "site.js",
+    "search.js",
+    "read-aloud.js",
+    "favicon.svg"
+);
 
 /// A loaded theme.
 pub struct Theme {

@@ -65,6 +65,8 @@ pub struct PageView {
     pub breadcrumbs: Vec<Link>,
     /// Main navigation (主栏目).
     pub nav: Vec<NavItem>,
+    /// Whether the site has search (the box in the header).
+    pub search: bool,
 }
 
 /// A meta tag.

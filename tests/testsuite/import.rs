@@ -909,7 +909,8 @@ fn multi_year_import_is_checked_across_years() {
     // The site builds; the home page, the comparison page and the data include every year.
     let out = dir.path().join("public");
     let built = pipeline::build(dir.path(), Some(&out)).unwrap();
-    assert_eq!(built.pages, 3 + 1 + 1 + 1);
+    // Three years, the home page, the comparison page, the 404 page, the search page.
+    assert_eq!(built.pages, 3 + 1 + 1 + 1 + 1);
     for year in [2019, 2020, 2021] {
         let page = fs::read_to_string(out.join(format!("{year}/index.html"))).unwrap();
         assert!(page.contains(&format!("{year}年度报告")));

@@ -19,5 +19,6 @@ mod platform;
 mod preview;
 mod properties;
 mod rules;
+mod search;
 mod serve;
 mod serve_load;
