@@ -280,12 +280,17 @@ pub fn resolve(
         let text = match splice::read_cell(edition, table, row, column, &text) {
             Ok(cell) => splice::canonical(&cell, &text),
             Err(message) if mode == Mode::Save => {
+                // The loader names the column; the whole label path says which cell.
                 let label = edition.tables[table].label_path(edition, row, column);
-                return Err(refuse(format!(
-                    "「{label}」{}",
-                    message.trim_start_matches('「')
-                )))
-                .map_err(|p| p.with("label_path", label.into()));
+                let name = edition.tables[table].leaf_columns[column]
+                    .path
+                    .last()
+                    .map_or(String::new(), |n| format!("「{n}」"));
+                let message = match message.strip_prefix(name.as_str()) {
+                    Some(rest) if !name.is_empty() => format!("「{label}」{rest}"),
+                    _ => format!("「{label}」：{message}"),
+                };
+                return Err(refuse(message).with("label_path", label.into()));
             }
             Err(_) => text,
         };
