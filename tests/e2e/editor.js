@@ -13,7 +13,8 @@
 // With --pages DIR it also writes the editor's pages (years, a year; on the platform fixture
 // the bodies, a body, a year) as static files into DIR over a build of the same site, so that
 // site-audit can check them (links resolve to the built pages). With --shots DIR it writes the
-// screenshots used in docs/用户指南.md (desktop and phone).
+// screenshots used in docs/用户指南.md (the years, the form while typing and its checks on a
+// desktop, the form on a phone): `node tests/e2e/editor.js --shots docs/images`.
 //
 // Usage: node tests/e2e/editor.js [--pages DIR] [--shots DIR]   (GONGKAI_BIN overrides
 // ./target/release/gongkai). Exit status 0 only when every step passes.
@@ -143,19 +144,22 @@ async function savePages(base, dir, pages) {
     const r31cell = await page.locator("td.error").count();
     check(r31cell >= 1, "the error is shown beside its cell");
 
+    if (shotsDir) {
+      // The form while the clerk types: totals followed, the error beside its cell.
+      fs.mkdirSync(shotsDir, { recursive: true });
+      await colTotal.evaluate((el) => el.scrollIntoView({ block: "center" }));
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: path.join(shotsDir, "editor-desktop.png") });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: path.join(shotsDir, "editor-top.png") });
+    }
+
     // 2. The matching value: the diagnostic goes.
     const received = page.getByRole("textbox", { name: "一、本年新收政府信息公开申请数量 申请人情况 自然人", exact: true });
     await received.fill("3");
     check(await waitFor(async () => !(await page.locator("#problems").textContent()).includes("R3.1"), "R3.1 goes"),
       "R3.1 goes when the column adds up again");
     check((await status.textContent()).startsWith("0 个错误"), "no error left");
-
-    if (shotsDir) {
-      fs.mkdirSync(shotsDir, { recursive: true });
-      await page.locator("#s3").scrollIntoViewIfNeeded();
-      await page.evaluate(() => window.scrollBy(0, -40));
-      await page.screenshot({ path: path.join(shotsDir, "editor-desktop.png") });
-    }
 
     // 3. Save: only the typed values and the totals that followed change.
     await page.getByRole("button", { name: "保存" }).click();
@@ -190,6 +194,12 @@ async function savePages(base, dir, pages) {
       "the clerk's change is saved over the new version, the other change kept");
     await stale.close();
 
+    if (shotsDir) {
+      await page.goto(`${base}/edit/`);
+      await page.screenshot({ path: path.join(shotsDir, "editor-years.png") });
+      await page.goto(`${base}/edit/2020/`);
+    }
+
     // 5. Keyboard only: the skip link, then Tab reaches an input of the tables and Save.
     await page.reload();
     await page.keyboard.press("Tab");
@@ -214,7 +224,7 @@ async function savePages(base, dir, pages) {
     const modes = await phone.evaluate(() => Array.from(document.querySelectorAll("td input")).filter((i) => !i.inputMode).length);
     check(modes <= 12, `numeric keyboards on phones (${modes} inputs without inputmode: the signed 本年增/减)`);
     if (shotsDir) {
-      await phone.locator("#s3").scrollIntoViewIfNeeded();
+      await phone.evaluate(() => document.getElementById("t3-caption").scrollIntoView({ block: "start" }));
       await phone.screenshot({ path: path.join(shotsDir, "editor-phone.png") });
     }
     await phone.close();

@@ -18,6 +18,13 @@
 //!
 //! Spans are byte offsets into the text as the loader reads it (BOM dropped, line endings `\n`);
 //! [`Stored`] maps them back to the file as stored, so a CRLF file stays CRLF and a BOM stays.
+//!
+//! Why not a lossless YAML editor crate (yaml-edit 0.3, a rowan tree with insertion by field
+//! order; noyalib's `cst`, 0.0.x; yaml-rt 0.1): each is a second parser beside the loader's,
+//! whose keys, spans and errors would have to agree with it, and none knows the edition's labels
+//! (aliases, label folding, flattened column groups). Here the loader's own tree locates every
+//! value and the loader's own parse checks the result; yaml-edit's tests keep lists of known
+//! edit failures, CRLF files among them.
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -524,6 +524,7 @@ impl YearData {
                 };
                 DiagnosticOut {
                     diagnostic: d.to_json(),
+                    label: d.label.as_deref(),
                     cell,
                     section: part,
                 }
@@ -663,6 +664,9 @@ pub struct DiagnosticOut<'a> {
     /// As `check --format json` prints it.
     #[serde(flatten)]
     pub diagnostic: JsonDiagnostic<'a>,
+    /// The short note at the place (what `check` prints under the caret), shown beside the cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<&'a str>,
     /// The cell it concerns.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<CellRef>,
