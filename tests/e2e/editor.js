@@ -161,13 +161,19 @@ async function savePages(base, dir, pages) {
       "R3.1 goes when the column adds up again");
     check((await status.textContent()).startsWith("0 个错误"), "no error left");
 
-    // 3. Save: only the typed values and the totals that followed change.
+    // 3. Save: only the typed values and the totals that followed change; the narrative part
+    // typed into changes, the rest of report.md stays.
+    const mdPath = path.join(site, "content", "2020", "report.md");
+    const originalMd = fs.readFileSync(mdPath, "utf8");
+    await page.getByLabel("六、其他需要报告的事项：正文").fill("本年度未收取信息处理费。");
     await page.getByRole("button", { name: "保存" }).click();
     await waitFor(async () => (await page.locator("#save-status").textContent()).startsWith("已保存"), "saved");
     const saved = fs.readFileSync(yamlPath, "utf8");
     const diff = changedLines(original, saved) || [];
     check(diff.length === 6 && diff.every(([a, b]) => a.replace(/: 0(\s|$)/, ": 3$1") === b),
       `report.yaml differs only in the two values typed and the four totals that followed (${JSON.stringify(diff)})`);
+    check(fs.readFileSync(mdPath, "utf8") === originalMd.replace("无其他需要报告的事项。", "本年度未收取信息处理费。") && originalMd.includes("无其他需要报告的事项。"),
+      "report.md differs only in the part typed into");
     check(saved.split("\n").filter((l) => l.trim().startsWith("#")).join("\n") === original.split("\n").filter((l) => l.trim().startsWith("#")).join("\n"),
       "every comment is kept");
 

@@ -15,7 +15,7 @@
   var conflict = document.getElementById("conflict");
   var saveButton = document.getElementById("save");
   var SEP = "\u0001";
-  var SECTIONS = { "n-lead": "导语", "n-0": "一", "n-1": "二", "n-2": "三", "n-3": "四", "n-4": "五", "n-5": "六" };
+  var SECTIONS = data.sections;
   var META = { "meta-title": "标题", "meta-published": "发布日期" };
 
   function key(part, row, column) {

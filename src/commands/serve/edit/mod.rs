@@ -852,6 +852,12 @@ async fn edit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // A HEAD is answered as a GET (without the body).
+    let method = if method == Method::HEAD {
+        Method::GET
+    } else {
+        method
+    };
     let form: Vec<(String, String)> = if method == Method::POST {
         form_urlencoded::parse(&body).into_owned().collect()
     } else {

@@ -293,6 +293,8 @@ struct SectionView {
 struct ScriptData<'a> {
     api: &'a str,
     cells: HashMap<String, (String, Vec<String>, Vec<String>)>,
+    /// Each text area's part, as the API names it (`导语`, `一` …).
+    sections: HashMap<String, String>,
     totals: Vec<(String, Vec<String>)>,
 }
 
@@ -388,6 +390,10 @@ pub fn year(page: &YearPage<'_>) -> String {
         api: page.api,
         cells: model::cells(edition)
             .filter_map(|t| Some((input_name(t), model::cell_name(edition, t)?)))
+            .collect(),
+        sections: std::iter::once(Section::Lead)
+            .chain((0..edition.parts.len()).map(Section::Part))
+            .map(|s| (section_input(s), model::section_name(edition, s)))
             .collect(),
         totals: model::totals(edition)
             .into_iter()

@@ -124,8 +124,18 @@ pub fn prepare(path: &Path, text: &str) -> io::Result<Prepared> {
         .suffix(".gongkai-tmp")
         .tempfile_in(dir)?;
     temp.write_all(text.as_bytes())?;
-    if let Ok(meta) = fs::metadata(&target) {
-        fs::set_permissions(temp.path(), meta.permissions())?;
+    match fs::metadata(&target) {
+        Ok(meta) => fs::set_permissions(temp.path(), meta.permissions())?,
+        // A new file (report.md written for the first time): readable as the folder is, not
+        // the temporary file's private mode.
+        #[cfg(unix)]
+        Err(_) => {
+            use std::os::unix::fs::PermissionsExt;
+            let folder = fs::metadata(dir)?.permissions().mode();
+            fs::set_permissions(temp.path(), fs::Permissions::from_mode(folder & 0o666))?;
+        }
+        #[cfg(not(unix))]
+        Err(_) => {}
     }
     temp.as_file().sync_all()?;
     Ok(Prepared { temp, target })
@@ -185,6 +195,15 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 2, "{names:?}");
+        // A new file gets the folder's read and write bits, not the temporary file's 0600.
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let fresh = dir.path().join("report.md");
+        prepare(&fresh, "new").unwrap().commit().unwrap();
+        assert_eq!(
+            fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+        fs::remove_file(&fresh).unwrap();
         // A prepared file that is never committed leaves the old file and nothing else.
         drop(prepare(&real, "abandoned").unwrap());
         assert_eq!(fs::read_to_string(&real).unwrap(), "new");
