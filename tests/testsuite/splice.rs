@@ -382,7 +382,7 @@ fn generated(edition: &Edition, year: u16, values: &[u32], style: &Style) -> Str
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn random_changes_to_the_fixture_reports(
