@@ -242,6 +242,18 @@ pub struct Body {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// One year's texts, read instead of its files (names relative to the body's folder, as the
+/// loader names them).
+#[derive(Debug, Clone)]
+pub struct YearTexts {
+    /// The year.
+    pub year: u16,
+    /// report.yaml.
+    pub yaml: crate::source::SourceFile,
+    /// report.md, if the year has one.
+    pub md: Option<crate::source::SourceFile>,
+}
+
 /// What a body's errors keep from publishing (see [`Body::withheld`]).
 #[derive(Debug, Default, Clone)]
 pub struct Withheld {
@@ -254,13 +266,22 @@ pub struct Withheld {
 impl Body {
     /// Load and check the body whose site is at `root`, known in its project as `folder`.
     pub fn check(root: &Path, folder: &str) -> Body {
+        Body::check_with(root, folder, None)
+    }
+
+    /// [`Body::check`] with one year read from the given texts rather than from its files
+    /// (the editor's unsaved changes; see [`load::Loaded::replace_year`]).
+    pub fn check_with(root: &Path, folder: &str, year: Option<&YearTexts>) -> Body {
         let prefix = if folder.is_empty() {
             String::new()
         } else {
             format!("{folder}/")
         };
         let (site, mut diagnostics) = match load::load(root) {
-            Ok(loaded) => {
+            Ok(mut loaded) => {
+                if let Some(y) = year {
+                    loaded.replace_year(y.year, &y.yaml, y.md.as_ref());
+                }
                 let mut diagnostics = loaded.diagnostics;
                 if let Some(site) = &loaded.site {
                     diagnostics.extend(check::check_site(site));

@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod import;
+pub(crate) mod init;
 pub(crate) mod new;
 pub(crate) mod serve;
 
@@ -78,20 +79,34 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
         format: OutputFormat,
     },
-    /// Write the publishing package of a year: the portal article (article.html, preview.html),
-    /// the Word document as filed, the tables as CSV and metadata.json, into export/<YEAR>/.
+    /// 导出某一年度的发布材料：门户网站文章（article.html、preview.html）、报送备案的 Word 文件、
+    /// 各表 CSV 和 metadata.json，写入 export/<年度>/
     Export {
-        /// The year of the report.
+        /// 报告年度
         year: u16,
-        /// The site or platform folder.
+        /// 站点或平台文件夹
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// Output folder (default <root>/export/<YEAR>).
+        /// 输出文件夹（默认为 <站点>/export/<年度>）
         #[arg(long)]
         output: Option<PathBuf>,
-        /// On a platform: the body's folder (default: every body).
+        /// 平台：机关的文件夹名（默认为全部机关）
         #[arg(long)]
         body: Option<String>,
+    },
+    /// 新建站点：site.toml、当年报告模板、政府信息公开指南模板（不覆盖已有站点）
+    Init {
+        /// 站点文件夹（默认为当前文件夹；不存在时新建）
+        dir: Option<PathBuf>,
+        /// 机关全称，如 宁波市鄞州区东柳街道办事处（不写时在终端中询问）
+        #[arg(long)]
+        name: Option<String>,
+        /// 机关类别，如 街道办事处、乡镇人民政府、区县部门（不写时在终端中询问）
+        #[arg(long)]
+        kind: Option<String>,
+        /// 报告年度（默认为上一年，即现在要编写的年度报告）
+        #[arg(long)]
+        year: Option<u16>,
     },
     /// 生成一个新年度的报告模板（content/<年度>/）
     New {
@@ -138,6 +153,12 @@ where
             output,
             body,
         } => export::cli(&root, year, output.as_deref(), body.as_deref(), color()),
+        Command::Init {
+            dir,
+            name,
+            kind,
+            year,
+        } => init(dir.unwrap_or_else(|| PathBuf::from(".")), name, kind, year),
         Command::Build { root, output } => build(root, output),
         Command::Serve {
             root,
@@ -229,6 +250,57 @@ fn new_year(root: PathBuf, year: u16) -> ExitCode {
             eprintln!("错误：{e}");
             ExitCode::from(2)
         }
+    }
+}
+
+fn init(dir: PathBuf, name: Option<String>, kind: Option<String>, year: Option<u16>) -> ExitCode {
+    use init::{Answers, InitError};
+    // Refused before anything is asked.
+    if let Err(e) = init::refuse_existing(&dir) {
+        return usage_error(&e);
+    }
+    let answers = match (name, kind) {
+        (Some(name), Some(kind)) => Answers { name, kind },
+        (name, kind) if std::io::stdin().is_terminal() => {
+            let mut input = std::io::stdin().lock();
+            match init::ask(&mut input, &mut std::io::stdout(), name, kind) {
+                Ok(Some(a)) => a,
+                Ok(None) => {
+                    eprintln!("已取消，没有创建任何文件。");
+                    return ExitCode::from(2);
+                }
+                Err(e) => return usage_error(&e),
+            }
+        }
+        _ => return usage_error(&InitError::NeedAnswers),
+    };
+    let year = year.unwrap_or_else(init::due_year);
+    match init::init(&dir, &answers, year) {
+        Ok(created) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "已在 {} 创建站点（{}）：", dir.display(), answers.name);
+            for f in &created.files {
+                let _ = writeln!(out, "  {f}");
+            }
+            let _ = writeln!(out, "{} 年度报告按{}生成。", created.year, created.edition);
+            for n in &created.notes {
+                let _ = writeln!(out, "注意：{n}");
+            }
+            let _ = writeln!(out, "下一步：");
+            if dir != std::path::Path::new(".") {
+                let _ = writeln!(out, "  cd {}", dir.display());
+            }
+            let _ = writeln!(
+                out,
+                "  gongkai serve    然后在浏览器中打开 http://127.0.0.1:8080/edit/ 填写报告；"
+            );
+            let _ = writeln!(
+                out,
+                "  site.toml 中的联系方式和网站备案信息请用文本编辑器补全，content/pages/guide.md 请按本机关实际修改。"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage_error(&e),
     }
 }
 

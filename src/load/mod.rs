@@ -121,6 +121,44 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Loaded {
+    /// Read one year from the given texts instead of its files on disk: its report and
+    /// narrative, and their problems, replace what was read from `yaml` and `md` (named as the
+    /// loader names them, e.g. `content/2025/report.yaml`). The editor in `serve` checks its
+    /// unsaved changes this way, through the same loader and checks as every other command.
+    pub fn replace_year(&mut self, year: u16, yaml: &SourceFile, md: Option<&SourceFile>) {
+        let (report, mut diags) = report::load(format::builtin(), yaml, year);
+        self.diagnostics
+            .retain(|d| d.file() != yaml.name && md.is_none_or(|m| d.file() != m.name));
+        let Some(site) = &mut self.site else {
+            self.diagnostics.extend(diags);
+            return;
+        };
+        let old = site.years.iter().position(|y| y.year == year);
+        let old_narrative = old.and_then(|i| site.years.remove(i).narrative);
+        if let Some(report) = report {
+            let narrative = match md {
+                Some(md) => {
+                    let (n, ds) = narrative::parse(report.edition, md);
+                    diags.extend(ds);
+                    Some(n)
+                }
+                None => old_narrative,
+            };
+            let at = site.years.partition_point(|y| y.year < year);
+            site.years.insert(
+                at,
+                YearReport {
+                    year,
+                    report,
+                    narrative,
+                },
+            );
+        }
+        self.diagnostics.extend(diags);
+    }
+}
+
 /// Load the site at `root`.
 pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let formats = format::builtin();

@@ -338,6 +338,221 @@ pub fn strip_number(heading: &str) -> &str {
     t
 }
 
+/// A section of report.md the editor edits: the lead-in, or a part (its index in the edition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    /// Text before the first part heading.
+    Lead,
+    /// A part of the edition, by index.
+    Part(usize),
+}
+
+impl Narrative {
+    /// The source span of a section, when the file has it.
+    fn section_span(&self, section: Section) -> Option<Range<usize>> {
+        match section {
+            Section::Lead => Some(self.lead.clone()),
+            Section::Part(i) => self.part(i).map(|p| p.body.clone()),
+        }
+    }
+
+    /// What the editor shows of a section: its Markdown without the blank lines around it, or
+    /// nothing when it holds only the scaffold's guide comments (`<!-- 请写明… -->`).
+    pub fn section_text(&self, section: Section) -> String {
+        match self.section_span(section) {
+            Some(span) if !is_blank(self.text(&span)) => self
+                .text(&content_span(&self.source.text, span))
+                .to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The span of `span` without its leading blank lines and trailing whitespace.
+fn content_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let s = &text[span.clone()];
+    let mut start = 0;
+    while let Some(i) = s[start..].find('\n') {
+        if s[start..start + i].trim().is_empty() {
+            start += i + 1;
+        } else {
+            break;
+        }
+    }
+    let end = s.trim_end().len().max(start);
+    span.start + start..span.start + end
+}
+
+/// Text from the editor as the section would show it: `\n` line endings, no blank lines
+/// around it.
+pub fn editor_text(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let trimmed = text.trim_end();
+    let mut start = 0;
+    while let Some(i) = trimmed[start..].find('\n') {
+        if trimmed[start..start + i].trim().is_empty() {
+            start += i + 1;
+        } else {
+            break;
+        }
+    }
+    trimmed[start..].to_string()
+}
+
+/// Replace the text of the sections that changed, and nothing else: the text between a
+/// section's heading and the next one keeps its blank lines; a part the file does not have yet
+/// gets its heading as the format writes it, in its place among the others. The result is
+/// parsed again and must show every section as intended with the same headings; otherwise it
+/// is refused with a Chinese message.
+pub fn splice(
+    edition: &Edition,
+    stored: &crate::load::report::splice::Stored,
+    changes: &[(Section, String)],
+) -> Result<crate::load::report::splice::Spliced, String> {
+    use crate::load::report::splice::Edit;
+    let file = &stored.file;
+    let text: &str = &file.text;
+    let (before, _) = parse(edition, file);
+    let mut wanted: Vec<(Section, String)> = Vec::new();
+    let mut edits: Vec<(usize, Edit)> = Vec::new();
+    for (section, new) in changes {
+        let new = editor_text(new);
+        if let Section::Part(i) = section
+            && *i >= edition.parts.len()
+        {
+            return Err(format!("报告格式中没有第 {} 部分。", i + 1));
+        }
+        if wanted.iter().any(|(s, _)| s == section) {
+            return Err("同一部分的正文被修改了两次。".into());
+        }
+        if let Some(line) = new.lines().find(|l| is_part_heading(l)) {
+            return Err(format!(
+                "正文中不能写一级或二级标题（「{}」）：六个部分的标题由格式规定。小标题请用 ### 开头。",
+                line.trim()
+            ));
+        }
+        if before.section_text(*section) == new {
+            continue;
+        }
+        wanted.push((*section, new.clone()));
+        let order = match section {
+            Section::Lead => 0,
+            Section::Part(i) => i + 1,
+        };
+        let edit = match before.section_span(*section) {
+            Some(span) => {
+                let content = content_span(text, span.clone());
+                if content.is_empty() {
+                    // Nothing there yet: the text gets a blank line before it and after it.
+                    let lead = *section == Section::Lead;
+                    let at_end = span.end == text.len();
+                    let mut t = String::new();
+                    if !lead {
+                        if span.start == text.len() && !text.ends_with('\n') {
+                            t.push('\n');
+                        }
+                        t.push('\n');
+                    }
+                    t.push_str(&new);
+                    t.push('\n');
+                    if !at_end {
+                        t.push('\n');
+                    }
+                    Edit {
+                        range: span,
+                        text: t,
+                    }
+                } else {
+                    Edit {
+                        range: content,
+                        text: new,
+                    }
+                }
+            }
+            None => {
+                if new.is_empty() {
+                    continue;
+                }
+                let Section::Part(i) = section else {
+                    unreachable!("the lead always has a span")
+                };
+                let next = (i + 1..edition.parts.len()).find_map(|j| before.part(j));
+                let at = match next {
+                    Some(p) => text[..p.heading_span.start]
+                        .rfind('\n')
+                        .map_or(0, |k| k + 1),
+                    None => text.len(),
+                };
+                let mut t = String::new();
+                if at == text.len() && !text.is_empty() {
+                    if !text.ends_with('\n') {
+                        t.push('\n');
+                    }
+                    if !text.ends_with("\n\n") {
+                        t.push('\n');
+                    }
+                }
+                t.push_str(&format!("## {}\n\n{new}\n", edition.parts[*i].heading));
+                if at < text.len() {
+                    t.push('\n');
+                }
+                Edit {
+                    range: at..at,
+                    text: t,
+                }
+            }
+        };
+        edits.push((order, edit));
+    }
+    edits.sort_by_key(|(order, e)| (e.range.start, *order));
+    let edits: Vec<Edit> = edits.into_iter().map(|(_, e)| e).collect();
+    let spliced = stored.apply(&edits).map_err(|e| e.to_string())?;
+    // Read back: every section as intended, every heading as it was.
+    let back = crate::load::report::splice::Stored::new(&file.name, spliced.text.clone());
+    let (after, _) = parse(edition, &back.file);
+    let sections =
+        std::iter::once(Section::Lead).chain((0..edition.parts.len()).map(Section::Part));
+    for section in sections {
+        let expected = wanted
+            .iter()
+            .find(|(s, _)| *s == section)
+            .map_or_else(|| before.section_text(section), |(_, t)| t.clone());
+        let heading_kept = match section {
+            Section::Lead => true,
+            Section::Part(i) => match (before.part(i), after.part(i)) {
+                (Some(a), Some(b)) => a.heading == b.heading,
+                (None, b) => b.is_some() || expected.is_empty(),
+                (Some(_), None) => false,
+            },
+        };
+        if after.section_text(section) != expected || !heading_kept {
+            let name = match section {
+                Section::Lead => "导语".to_string(),
+                Section::Part(i) => edition.parts[i].heading.clone(),
+            };
+            return Err(format!(
+                "修改后「{name}」读回来与预期不符（正文中可能有改变结构的写法，如 ## 标题或 --- 下划线），为避免损坏正文，未保存。"
+            ));
+        }
+    }
+    Ok(spliced)
+}
+
+/// Whether a line is a level-1 or level-2 ATX heading (`# …`, `## …`).
+fn is_part_heading(line: &str) -> bool {
+    let t = line
+        .strip_prefix("   ")
+        .or_else(|| line.strip_prefix("  "))
+        .or_else(|| line.strip_prefix(' '))
+        .unwrap_or(line);
+    let hashes = t.bytes().take_while(|&b| b == b'#').count();
+    (1..=2).contains(&hashes)
+        && t[hashes..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ' || c == '\t')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,6 +589,103 @@ mod tests {
         let (_, diags) = parse(edition(), &SourceFile::new("report.md", text));
         let rules: Vec<&str> = diags.iter().map(|d| d.rule.as_str()).collect();
         assert_eq!(rules, vec!["M3", "M3", "M3", "M1"], "{diags:#?}");
+    }
+
+    fn stored(text: &str) -> crate::load::report::splice::Stored {
+        crate::load::report::splice::Stored::new("content/2020/report.md", text.to_string())
+    }
+
+    #[test]
+    fn only_the_changed_part_changes() {
+        let text = "导语。\r\n\r\n## 一、总体情况\r\n\r\n概述。\r\n\r\n## 五、存在的主要问题及改进情况\r\n\r\n问题。\r\n\r\n## 六、其他需要报告的事项\r\n\r\n无。\r\n";
+        let out = splice(
+            edition(),
+            &stored(text),
+            &[
+                (Section::Part(0), "新的概述。\n\n第二段。\n".into()),
+                (Section::Part(5), "无。".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out.text,
+            text.replace("概述。", "新的概述。\r\n\r\n第二段。")
+        );
+        assert_eq!(out.edits.len(), 1);
+    }
+
+    #[test]
+    fn a_guide_comment_is_replaced_and_a_missing_part_inserted_in_order() {
+        let text = crate::commands::new::render_markdown(edition(), 2020)
+            .replace("## 四、政府信息公开行政复议、行政诉讼情况\n\n<!-- 表格由 report.yaml 自动生成；如需在表格前说明，请写在这里。写好后删去本行。 -->\n\n", "");
+        let (n, _) = parse(edition(), &SourceFile::new("report.md", text.as_str()));
+        assert_eq!(n.section_text(Section::Part(0)), "");
+        assert!(n.part(3).is_none());
+        let out = splice(
+            edition(),
+            &stored(&text),
+            &[
+                (Section::Part(3), "本年度无行政复议。".into()),
+                (Section::Part(0), "总体情况。".into()),
+            ],
+        )
+        .unwrap();
+        let (m, diags) = parse(edition(), &SourceFile::new("report.md", out.text.as_str()));
+        assert_eq!(m.section_text(Section::Part(0)), "总体情况。");
+        assert_eq!(m.section_text(Section::Part(3)), "本年度无行政复议。");
+        assert!(
+            out.text
+                .contains("## 一、总体情况\n\n总体情况。\n\n## 二、"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains(
+                "\n\n## 四、政府信息公开行政复议、行政诉讼情况\n\n本年度无行政复议。\n\n## 五、"
+            ),
+            "{}",
+            out.text
+        );
+        assert!(!diags.iter().any(|d| d.rule == "M3"), "{diags:?}");
+    }
+
+    #[test]
+    fn headings_in_the_text_are_refused() {
+        let text = "## 一、总体情况\n\n概述。\n";
+        for bad in ["## 五、问题", "# 标题", "a\n  ## b"] {
+            let err =
+                splice(edition(), &stored(text), &[(Section::Part(0), bad.into())]).unwrap_err();
+            assert!(err.contains("标题"), "{err}");
+        }
+        let err = splice(
+            edition(),
+            &stored(text),
+            &[(Section::Part(0), "文字\n---\n".into())],
+        )
+        .unwrap_err();
+        assert!(err.contains("未保存"), "{err}");
+        let ok = splice(
+            edition(),
+            &stored(text),
+            &[(Section::Part(0), "### 小标题\n\n文字".into())],
+        )
+        .unwrap();
+        assert!(ok.text.ends_with("### 小标题\n\n文字\n"), "{}", ok.text);
+    }
+
+    #[test]
+    fn an_empty_lead_and_a_heading_at_the_end() {
+        let text = "## 一、总体情况";
+        let out = splice(
+            edition(),
+            &stored(text),
+            &[
+                (Section::Lead, "导语。".into()),
+                (Section::Part(0), "概述。".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(out.text, "导语。\n\n## 一、总体情况\n\n概述。\n");
     }
 
     #[test]

@@ -416,6 +416,11 @@ pub struct CellView {
 }
 
 impl CellView {
+    /// For a data cell: its row, its column and whether the column is a 总计.
+    pub fn slot(&self) -> Option<(usize, usize, bool)> {
+        self.slot
+    }
+
     fn header(
         text: &str,
         id: String,
@@ -440,9 +445,13 @@ impl CellView {
 }
 
 /// The header rows and the `tbody` row groups of table `ti`, with a slot for each data cell,
-/// and the width of the grid.
+/// and the width of the grid. The published tables and the editor's forms are both laid out
+/// from it.
 #[allow(clippy::type_complexity)]
-fn grid(edition: &Edition, ti: usize) -> (Vec<Vec<CellView>>, Vec<Vec<Vec<CellView>>>, usize) {
+pub(crate) fn grid(
+    edition: &Edition,
+    ti: usize,
+) -> (Vec<Vec<CellView>>, Vec<Vec<Vec<CellView>>>, usize) {
     let table: &Table = &edition.tables[ti];
     let tid = format!("t{}", table.number);
     let depth = table.header_depth();

@@ -10,6 +10,7 @@
 //! `build` publishes (a body's years and pages with errors left out), with those errors in the
 //! overlay. Nothing is written to disk.
 
+mod edit;
 mod http;
 mod watch;
 
@@ -285,7 +286,16 @@ pub fn run(opts: ServeOptions) -> u8 {
             }
         };
         crate::commands::print_stdout(&format!("正在预览：http://{local}/ （按 Ctrl-C 停止）\n"));
-        let app = http::router(state.clone());
+        let editor = edit::Editor::new(
+            opts.root.clone(),
+            listener.local_addr().unwrap_or(addr),
+        );
+        if editor.enabled() {
+            crate::commands::print_stdout(&format!("在浏览器中编辑：http://{local}/edit/\n"));
+        } else {
+            eprintln!("编辑功能已关闭：只在预览服务只监听本机时（不带 --bind）才能在浏览器中编辑。");
+        }
+        let app = http::router(state.clone()).merge(edit::router(editor));
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

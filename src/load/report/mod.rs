@@ -17,6 +17,7 @@ use crate::load::yaml::{self, Entry, Node, Quoting, Value};
 use crate::number::Decimal;
 use crate::source::SourceFile;
 
+pub mod splice;
 pub mod writer;
 
 /// Largest count accepted (a street office handles thousands, a province millions).
