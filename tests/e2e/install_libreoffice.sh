@@ -15,4 +15,5 @@ if ((${#need[@]})); then
     || { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
 fi
 soffice --version
-pdftoppm -v 2>&1 | head -1
+# sed reads to the end: with head, pdftoppm could die of SIGPIPE, which pipefail reports.
+pdftoppm -v 2>&1 | sed -n 1p
