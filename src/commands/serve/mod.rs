@@ -121,7 +121,8 @@ impl State {
             return (started.elapsed(), false);
         };
         let result = match live.as_mut() {
-            Some(l) => l.update(changed, rescan).map(|_| ()),
+            // The search index follows the reload (below).
+            Some(l) => l.update_pages(changed, rescan).map(|_| ()),
             None => Live::new(&self.root, &preview_options()).map(|l| *live = Some(l)),
         };
         let rendered = match result {
@@ -135,7 +136,7 @@ impl State {
                 Err(diags)
             }
         };
-        drop(live);
+        // Held until the index is brought up to date, so no other rebuild comes between.
         match rendered {
             Ok((files, left_out)) => {
                 let generation = self.snapshot().generation + 1;
@@ -157,9 +158,24 @@ impl State {
                     LiveEvent::Reload { generation }
                 };
                 let _ = self.events.send(event);
-                (started.elapsed(), true)
+                let elapsed = started.elapsed();
+                // Then the site search's index, into the same generation: until it is swapped
+                // in, a search in the preview finds what it found before the save.
+                if let Some(l) = live.as_mut()
+                    && let Ok(true) = l.update_index()
+                {
+                    let snapshot = Arc::new(Snapshot {
+                        files: l.files().clone(),
+                        generation,
+                    });
+                    if let Ok(mut s) = self.snapshot.write() {
+                        *s = snapshot;
+                    }
+                }
+                (elapsed, true)
             }
             Err(diags) => {
+                drop(live);
                 let html = overlay_html(&diags, Shown::LastGood);
                 if let Ok(mut o) = self.overlay.write() {
                     *o = Some(Arc::new(html.clone()));
