@@ -136,6 +136,9 @@ pub struct DiskSink {
     _lock: fs::File,
     seen: std::sync::Mutex<std::collections::HashSet<String>>,
     dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Folders of the staging folder looked at this build and found (or made) to be folders:
+    /// each is looked at once, not once per folder below it.
+    verified: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     files: std::sync::atomic::AtomicUsize,
     bytes: std::sync::atomic::AtomicU64,
     /// What the staging folder held when the build began, listed by a thread of its own while
@@ -184,6 +187,17 @@ fn same_content(path: &Path, bytes: &[u8]) -> bool {
     file.read_exact(&mut old).is_ok() && old == bytes
 }
 
+/// Create one folder; another thread may have just made it (rendering is parallel).
+fn create_folder(path: &Path) -> io::Result<()> {
+    match fs::create_dir(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match fs::symlink_metadata(path) {
+            Ok(m) if m.is_dir() => Ok(()),
+            _ => Err(e),
+        },
+        other => other,
+    }
+}
+
 /// Name of the staging folder of an output folder `name`.
 pub fn staging_name(name: &str) -> String {
     format!(".{name}.gongkai-prev")
@@ -227,6 +241,7 @@ impl DiskSink {
             _lock: lock,
             seen: Default::default(),
             dirs: Default::default(),
+            verified: Default::default(),
             files: Default::default(),
             bytes: Default::default(),
             before: std::sync::Mutex::new(Some(before)),
@@ -255,18 +270,7 @@ impl DiskSink {
         {
             let known = self.dirs.lock().map(|d| d.contains(dir)).unwrap_or(false);
             if !known {
-                // A file where a folder is now needed (the site's shape changed).
-                let mut ancestor = dir.to_path_buf();
-                while ancestor != self.tmp {
-                    if fs::symlink_metadata(&ancestor).is_ok_and(|m| !m.is_dir()) {
-                        fs::remove_file(&ancestor)
-                            .map_err(|e| OutputError::Io(ancestor.clone(), e))?;
-                    }
-                    if !ancestor.pop() {
-                        break;
-                    }
-                }
-                fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
+                self.make_folder(dir)?;
                 if let Ok(mut d) = self.dirs.lock() {
                     d.insert(dir.to_path_buf());
                 }
@@ -291,6 +295,45 @@ impl DiskSink {
         let mut file = fs::File::create(&path).map_err(|e| OutputError::Io(path.clone(), e))?;
         file.write_all(&f.bytes)
             .map_err(|e| OutputError::Io(path.clone(), e))?;
+        Ok(())
+    }
+
+    /// Make `dir` (inside the staging folder) a folder: each folder on the way that this build
+    /// has not looked at yet is kept when it is one, made when missing, and replaced when it is
+    /// a file or a link (the site's shape changed) — top down, one `lstat` each per build.
+    fn make_folder(&self, dir: &Path) -> Result<(), OutputError> {
+        let verified = |p: &Path| {
+            p == self.tmp || self.verified.lock().map(|v| v.contains(p)).unwrap_or(false)
+        };
+        let mut chain = Vec::new();
+        let mut at = dir.to_path_buf();
+        while !verified(&at) {
+            chain.push(at.clone());
+            if !at.pop() || !at.starts_with(&self.tmp) {
+                break;
+            }
+        }
+        for folder in chain.into_iter().rev() {
+            let io = |e| OutputError::Io(folder.clone(), e);
+            match fs::symlink_metadata(&folder) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    match fs::remove_file(&folder) {
+                        // Another thread replaced it first.
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io(e)),
+                        _ => {}
+                    }
+                    create_folder(&folder).map_err(io)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    create_folder(&folder).map_err(io)?
+                }
+                Err(e) => return Err(io(e)),
+            }
+            if let Ok(mut v) = self.verified.lock() {
+                v.insert(folder);
+            }
+        }
         Ok(())
     }
 

@@ -81,8 +81,13 @@ pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, D
     };
     let own = fs::symlink_metadata(path).map_err(|e| unreadable(&e))?;
     let is_link = own.file_type().is_symlink();
-    // The file itself or a folder above it may be a link: where it really is must be inside.
-    inside_root(root, path).map_err(|d| d.with_file_name(&name))?;
+    // The file itself or a folder above it may be a link: where it really is must be inside
+    // (a file that is not a link is where its folder is).
+    let located = match path.parent() {
+        Some(folder) if !is_link && folder.starts_with(root) => folder,
+        _ => path,
+    };
+    inside_root(root, located).map_err(|d| d.with_file_name(&name))?;
     // A file that is not a link is described by its own lstat.
     let meta = if is_link {
         fs::metadata(path).map_err(|e| unreadable(&e))?
