@@ -226,6 +226,9 @@ impl<'a> BodyPages<'a> {
         let mut ctx = self.context(&page);
         ctx.insert("report", &yv);
         self.emit("year.html", &page.path, &ctx)?;
+        if !self.out.search.on() {
+            return Ok(());
+        }
         self.index(
             i,
             Some(y.year),
@@ -398,6 +401,9 @@ impl<'a> BodyPages<'a> {
         let mut ctx = self.context(&page);
         ctx.insert("content", &pv);
         self.emit("page.html", &page.path, &ctx)?;
+        if !self.out.search.on() {
+            return Ok(());
+        }
         let parts = search::markdown_parts(&p.source.text, &page.h1);
         self.index(local, None, &page.path, page.h1.clone(), parts)
     }
