@@ -152,20 +152,17 @@ impl<'a> BodyPages<'a> {
         let body = &self.site.config.body.name;
         let json = data::tidy_json(body, &y.report);
         let layouts = table::layouts(y.report.edition);
-        let table_csvs: Vec<String> = layouts
-            .iter()
-            .enumerate()
-            .map(|(ti, layout)| table::table_csv(&y.report, ti, layout))
-            .collect();
         let json_bytes = json.len();
         self.put(format!("data/{}.json", y.year), json)?;
-        // Each table's CSV is a file of its own (`data/2021-t3.csv`), downloaded under the name
-        // its link gives (`2021年度表3.csv`); the year's JSON holds every table.
-        let mut table_links: Vec<(String, usize)> = Vec::with_capacity(table_csvs.len());
-        for (table, csv) in y.report.edition.tables.iter().zip(table_csvs) {
-            let name = format!("{}-t{}.csv", y.year, table.number);
-            table_links.push((format!("../data/{name}"), csv.len()));
-            self.put(format!("data/{name}"), csv.into_bytes())?;
+        // Each printed table's CSV is a file of its own (`data/2021-t3.csv`; table 二's blocks in
+        // one), downloaded under the name its link gives (`2021年度表3.csv`), linked below the
+        // table (below the last block); the year's JSON holds every table.
+        let mut table_links: Vec<(String, usize)> =
+            vec![Default::default(); y.report.edition.tables.len()];
+        for printed in table::printed_csvs(&y.report, &layouts) {
+            let name = format!("{}-t{}.csv", y.year, printed.number);
+            table_links[printed.tables.end - 1] = (format!("../data/{name}"), printed.csv.len());
+            self.put(format!("data/{name}"), printed.csv.into_bytes())?;
         }
         let csv_of = |ti: usize| table_links.get(ti).cloned().unwrap_or_default();
         let mut yv = view::year_view(self.site, i, &self.values, &csv_of, &layouts);

@@ -90,10 +90,6 @@ pub(crate) struct DocTable {
     pub notes: Vec<String>,
     /// The grid.
     pub grid: PrintedTable,
-    /// The CSV of the table (UTF-8 with BOM, CRLF), as the site's download.
-    pub csv: String,
-    /// Its file name (`2020年度表3.csv`).
-    pub csv_name: String,
 }
 
 /// One of the six parts.
@@ -146,16 +142,13 @@ pub(crate) fn report_doc(site: &Site, index: usize) -> ReportDoc {
         let blocks = written.map_or_else(Vec::new, |(n, p)| blocks(n.text(&p.body)));
         let mut tables = Vec::new();
         if part.kind == PartKind::Tables {
-            for (ti, t) in edition.tables_of(&part.number) {
-                let csv = table::table_csv(report, ti, &layouts[ti]);
-                let tv = table::table_view(report, ti, &layouts[ti], String::new(), csv.len());
+            for (ti, _) in edition.tables_of(&part.number) {
+                let tv = table::table_view(report, ti, &layouts[ti], String::new(), 0);
                 tables.push(DocTable {
                     id: tv.id,
                     caption: tv.caption,
                     notes: tv.notes,
                     grid: table::printed(report, ti),
-                    csv,
-                    csv_name: format!("{}年度表{}.csv", report.year, t.number),
                 });
             }
         }

@@ -108,8 +108,12 @@ pub fn package(site: &Site, index: usize) -> Package {
         ("preview.html".to_string(), preview.into_bytes()),
         (docx_name.clone(), docx::docx(&doc)),
     ];
-    for t in doc.parts.iter().flat_map(|p| &p.tables) {
-        files.push((t.csv_name.clone(), t.csv.clone().into_bytes()));
+    let report = &site.years[index].report;
+    for printed in super::table::printed_csvs(report, &super::table::layouts(report.edition)) {
+        files.push((
+            format!("{}年度表{}.csv", report.year, printed.number),
+            printed.csv.into_bytes(),
+        ));
     }
     let portal = &site.config.portal;
     let metadata = Metadata {

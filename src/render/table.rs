@@ -32,6 +32,8 @@ pub struct TableView {
     pub csv: String,
     /// File name the download is saved under.
     pub download_name: String,
+    /// What the download holds, for its link: `表3`, or `表2（表2-1至表2-4）`.
+    pub download_what: String,
     /// Size of the CSV in bytes.
     pub csv_bytes: usize,
     /// The table's HTML: scroll region, table, notes and download link. Templates place it with
@@ -73,7 +75,12 @@ impl TableView {
             escape_into(&mut h, n);
             h.push_str("</p>");
         }
-        h.push_str("</div><p class=table-download><a");
+        h.push_str("</div>");
+        // The blocks of a table printed as one share the download below the last of them.
+        if self.csv.is_empty() {
+            return h;
+        }
+        h.push_str("<p class=table-download><a");
         attr(&mut h, "href", &self.csv);
         attr(&mut h, "download", &self.download_name);
         let kb = if self.csv_bytes >= 1024 {
@@ -82,8 +89,8 @@ impl TableView {
             1
         };
         h.push_str(&format!(
-            ">下载表{}数据（CSV 格式，UTF-8 编码，{kb} KB）</a></p>",
-            self.number
+            ">下载{}数据（CSV 格式，UTF-8 编码，{kb} KB）</a></p>",
+            self.download_what
         ));
         h
     }
@@ -537,6 +544,84 @@ pub(crate) fn grid(
     (head, bodies, width)
 }
 
+/// The tables printed as one with table `ti` (table 二's blocks 2-1 … 2-4 are one table in the
+/// format): their common number and their indexes. A table printed alone is a group of one.
+pub fn print_group(edition: &Edition, ti: usize) -> (String, std::ops::Range<usize>) {
+    let group = |n: &str| n.split('-').next().unwrap_or(n).to_string();
+    let number = group(&edition.tables[ti].number);
+    let mut first = ti;
+    while first > 0 && group(&edition.tables[first - 1].number) == number {
+        first -= 1;
+    }
+    let mut end = ti + 1;
+    while end < edition.tables.len() && group(&edition.tables[end].number) == number {
+        end += 1;
+    }
+    (number, first..end)
+}
+
+/// The CSV of a table as printed: table 二's blocks are one table in the format, so one CSV
+/// holds them all, block after block.
+pub struct PrintedCsv {
+    /// The printed table's number (`2`, `3`).
+    pub number: String,
+    /// The edition's tables it holds.
+    pub tables: std::ops::Range<usize>,
+    /// UTF-8 with BOM, CRLF; a table of several blocks has each block's caption on a line of
+    /// its own before it, and a blank line between blocks.
+    pub csv: String,
+}
+
+/// The CSV files of `report`'s printed tables, in the edition's order.
+pub fn printed_csvs(report: &Report, layouts: &[Layout]) -> Vec<PrintedCsv> {
+    let edition = report.edition;
+    let mut out = Vec::new();
+    let mut ti = 0;
+    while ti < edition.tables.len() {
+        let (number, tables) = print_group(edition, ti);
+        let mut csv = String::new();
+        if tables.len() == 1 {
+            csv = table_csv(report, ti, &layouts[ti]);
+        } else {
+            csv.push('\u{feff}');
+            for m in tables.clone() {
+                if m > tables.start {
+                    csv.push_str("\r\n");
+                }
+                let caption = caption(edition, m);
+                let caption = csv_text(&caption);
+                if caption.contains([',', '"', '\r', '\n']) {
+                    csv.push_str(&format!("\"{}\"", caption.replace('"', "\"\"")));
+                } else {
+                    csv.push_str(&caption);
+                }
+                csv.push_str("\r\n");
+                csv.push_str(table_csv(report, m, &layouts[m]).trim_start_matches('\u{feff}'));
+            }
+        }
+        ti = tables.end;
+        out.push(PrintedCsv {
+            number,
+            tables,
+            csv,
+        });
+    }
+    out
+}
+
+/// Table `ti`'s caption as printed on the page, without its unit: `表3　收到和处理政府信息公开申请情况`,
+/// `表2-1　主动公开政府信息情况：第二十条第（一）项`.
+pub fn caption(edition: &Edition, ti: usize) -> String {
+    let table = &edition.tables[ti];
+    let part_title = edition.part(&table.part).map_or("", |p| p.title.as_str());
+    let mut caption = format!("表{}　", table.number);
+    match &table.caption {
+        Some(c) => caption.push_str(&format!("{part_title}：{c}")),
+        None => caption.push_str(&table.title),
+    }
+    caption
+}
+
 /// Build the view of table `ti` of `report` from its layout. `csv` is the link to the table's
 /// CSV file and `csv_bytes` its size.
 pub fn table_view(
@@ -549,14 +634,19 @@ pub fn table_view(
     let edition: &Edition = report.edition;
     let table: &Table = &edition.tables[ti];
     let tid = format!("t{}", table.number);
+    let (group, members) = print_group(edition, ti);
+    let download_what = if members.len() > 1 {
+        format!(
+            "表{group}（表{}至表{}）",
+            edition.tables[members.start].number,
+            edition.tables[members.end - 1].number
+        )
+    } else {
+        format!("表{group}")
+    };
     let (grid_html, computed) = layout.fill(report, ti);
     let units = table.units();
-    let part_title = edition.part(&table.part).map_or("", |p| p.title.as_str());
-    let mut caption = format!("表{}　", table.number);
-    match &table.caption {
-        Some(c) => caption.push_str(&format!("{part_title}：{c}")),
-        None => caption.push_str(&table.title),
-    }
+    let mut caption = caption(edition, ti);
     let money_units: Vec<&str> = table
         .leaf_columns
         .iter()
@@ -621,7 +711,8 @@ pub fn table_view(
         notes,
         width: layout.width,
         csv,
-        download_name: format!("{}年度表{}.csv", report.year, table.number),
+        download_name: format!("{}年度表{group}.csv", report.year),
+        download_what,
         csv_bytes,
     };
     view.html = view.to_html(&grid_html);

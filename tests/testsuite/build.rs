@@ -133,11 +133,18 @@ fn data_json_holds_every_cell_with_official_labels() {
     );
     assert!(csv3.contains("\r\n"));
     assert_eq!(csv3.lines().count(), 1 + 23);
-    let csv26 = fs::read_to_string(out.join("data/2020-t2-3.csv")).unwrap();
+    // Table 二's blocks are one table in the format: one file, block after block, each with its
+    // header, one BOM, linked once, below the last block.
+    assert!(!out.join("data/2020-t2-3.csv").exists());
+    let csv2 = fs::read_to_string(out.join("data/2020-t2.csv")).unwrap();
     assert!(
-        csv26.contains("行政处罚,14,10,4\r\n") || csv26.contains("第二十条第（六）项 › 行政处罚"),
-        "{csv26}"
+        csv2.contains("行政处罚,14,10,4\r\n") || csv2.contains("第二十条第（六）项 › 行政处罚"),
+        "{csv2}"
     );
+    assert_eq!(csv2.matches('\u{feff}').count(), 1);
+    assert!(csv2.starts_with("\u{feff}表2-1　主动公开政府信息情况：第二十条第（一）项\r\n行,"));
+    assert_eq!(csv2.matches("\r\n行,").count(), 5, "{csv2}");
+    assert_eq!(csv2.matches("\r\n\r\n表2-").count(), 4, "{csv2}");
     let page = fs::read_to_string(out.join("2020/index.html")).unwrap();
     let at = page
         .find("download=2020年度表3.csv")
@@ -145,6 +152,9 @@ fn data_json_holds_every_cell_with_official_labels() {
     let tag = &page[page[..at].rfind("<a").unwrap()..at];
     assert!(tag.contains("href=../data/2020-t3.csv"), "{tag}");
     assert!(page.contains("下载表3数据（CSV 格式，UTF-8 编码，"));
+    assert_eq!(page.matches("download=2020年度表2.csv").count(), 1);
+    assert!(page.contains("下载表2（表2-1至表2-5）数据（CSV 格式，"));
+    assert_eq!(page.matches("class=table-download").count(), 3);
     let all_csv = fs::read_to_string(out.join("data/all.csv")).unwrap();
     assert_eq!(all_csv.lines().count(), 1 + 198);
     let all: Vec<serde_json::Value> =

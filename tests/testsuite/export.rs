@@ -511,3 +511,33 @@ fn metadata_names_the_portal_fields_site_toml_gives() {
         "{meta}"
     );
 }
+
+#[test]
+fn the_package_csv_files_are_the_site_downloads() {
+    // The bundled site built, then its 2020 package: each printed table's CSV (table 二's
+    // blocks in one) under its download name, byte for byte the file the year page links to.
+    let (root, site) = sites().into_iter().next().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    pipeline::build(&root, Some(&out)).unwrap();
+    let i = site.years.iter().position(|y| y.year == 2020).unwrap();
+    let package = export::package(&site, i);
+    let csvs: Vec<&str> = package
+        .files
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    assert_eq!(
+        csvs,
+        ["2020年度表2.csv", "2020年度表3.csv", "2020年度表4.csv"]
+    );
+    for (n, table) in [(2, "2"), (3, "3"), (4, "4")] {
+        let name = format!("2020年度表{n}.csv");
+        assert_eq!(
+            file_of(&package, &name),
+            fs::read(out.join(format!("data/2020-t{table}.csv"))).unwrap(),
+            "{name}"
+        );
+    }
+}
