@@ -588,14 +588,10 @@ pub fn printed_csvs(report: &Report, layouts: &[Layout]) -> Vec<PrintedCsv> {
                 if m > tables.start {
                     csv.push_str("\r\n");
                 }
-                let caption = caption(edition, m);
-                let caption = csv_text(&caption);
-                if caption.contains([',', '"', '\r', '\n']) {
-                    csv.push_str(&format!("\"{}\"", caption.replace('"', "\"\"")));
-                } else {
-                    csv.push_str(&caption);
-                }
-                csv.push_str("\r\n");
+                // The caption line through the same writer as every CSV (quoting, guard, CRLF).
+                let mut w = csv_writer(Vec::new());
+                let _ = w.write_record([csv_text(&caption(edition, m)).as_ref()]);
+                csv.push_str(&csv_string(w));
                 csv.push_str(table_csv(report, m, &layouts[m]).trim_start_matches('\u{feff}'));
             }
         }
