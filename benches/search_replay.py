@@ -83,7 +83,8 @@ def shard_of(term, shards):
 
 
 def decode(s):
-    out, v, shift, doc, n = [], 0, 0, 0, 0
+    """Postings as search.js decodes them: [doc, weight, doc, weight, ...]."""
+    out, v, shift, doc = [], 0, 0, -1
     for ch in s:
         c = ALPHA.index(ch)
         if c >= 32:
@@ -91,12 +92,8 @@ def decode(s):
             shift += 5
             continue
         v += c << shift
-        if n % 2 == 0:
-            doc = v if n == 0 else doc + v
-            out.append(doc)
-        else:
-            out.append(v)
-        n += 1
+        doc += (v >> 5) + 1
+        out += [doc, v & 31]
         v = shift = 0
     return out
 

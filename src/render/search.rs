@@ -48,9 +48,15 @@ pub(crate) const DIR: &str = "search";
 /// text: a body's name with a year finds that body's report of that year first.
 const TITLE_WEIGHT: u32 = 12;
 
-/// Weights are stored up to this value (one character); the client's ranking saturates long
-/// before it.
+/// Weights are stored up to this value (five bits); the client's ranking saturates long before
+/// it.
 const MAX_WEIGHT: u32 = 31;
+
+/// The bits of a weight in a posting.
+const WEIGHT_BITS: u32 = 5;
+
+/// Term ids must leave room for the weight in a `u32`.
+const MAX_TERMS: usize = 1 << (32 - WEIGHT_BITS);
 
 /// Terms longer than this (long numbers, URLs) are not indexed.
 const MAX_TOKEN: usize = 24;
@@ -177,8 +183,8 @@ struct BodyDocs {
 #[derive(Debug)]
 struct DocEntry {
     year: Option<u16>,
-    /// (term id, weight) sorted by term id: term id deltas as LEB128, each followed by the weight.
-    postings: Vec<u8>,
+    /// (term id, weight) packed by [`posting`], in no particular order.
+    postings: Vec<u32>,
     /// Hash of the document's text file (for the version stamp).
     hash: u64,
 }
@@ -215,16 +221,28 @@ impl Collector {
         };
         let key = text_key(doc.folder, doc.local);
         // Folder names are [a-z0-9_-] (P1); quoted as JSON all the same.
-        let mut script = format!(
-            "gongkaiSearch.d({},",
-            serde_json::to_string(&key).unwrap_or_default()
+        let mut script = Vec::with_capacity(
+            64 + doc
+                .parts
+                .iter()
+                .map(|p| p.text.len() + p.heading.len() + 16)
+                .sum::<usize>(),
         );
-        script.push_str(&serde_json::to_string(&text).unwrap_or_else(|_| "{}".into()));
-        script.push_str(");\n");
-        let hash = fnv64(script.as_bytes());
+        script.extend_from_slice(b"gongkaiSearch.d(");
+        serde_json::to_writer(&mut script, &key)
+            .and_then(|()| {
+                script.push(b',');
+                serde_json::to_writer(&mut script, &text)
+            })
+            .map_err(|e| Diagnostic::error("F1", format!("内部错误：搜索文本无法写出：{e}")))?;
+        script.extend_from_slice(b");\n");
+        let hash = content_hash(&script);
 
         // Count the terms: the title, the body's names and the year weigh more than the text.
-        let mut bigram_counts: FxHashMap<u64, u32> = FxHashMap::default();
+        // About one distinct bigram per three characters of text: sized once, never rehashed.
+        let chars: usize = doc.parts.iter().map(|p| p.text.len() / 3).sum();
+        let mut bigram_counts: FxHashMap<u64, u32> =
+            FxHashMap::with_capacity_and_hasher(chars / 2 + 64, Default::default());
         let mut word_counts: FxHashMap<String, u32> = FxHashMap::default();
         let year = doc.year.map(|y| y.to_string()).unwrap_or_default();
         for (s, w) in [
@@ -254,58 +272,56 @@ impl Collector {
             });
         }
 
-        let mut postings: Vec<(u32, u32)> =
-            Vec::with_capacity(bigram_counts.len() + word_counts.len());
-        {
-            let mut st = self
-                .state
-                .lock()
-                .map_err(|_| Diagnostic::error("F1", "内部错误：搜索索引不可用"))?;
-            let State {
-                bigrams,
-                words: word_ids,
-                names,
-                bodies,
-            } = &mut *st;
-            for (packed, n) in &bigram_counts {
-                let id = *bigrams.entry(*packed).or_insert_with(|| {
-                    names.push(bigram_text(*packed).into());
-                    (names.len() - 1) as u32
-                });
-                postings.push((id, (*n).min(MAX_WEIGHT)));
-            }
-            for (w, n) in &word_counts {
-                let id = match word_ids.get(w.as_str()) {
-                    Some(&id) => id,
-                    None => {
-                        names.push(w.as_str().into());
-                        let id = (names.len() - 1) as u32;
-                        word_ids.insert(w.as_str().into(), id);
-                        id
-                    }
-                };
-                postings.push((id, (*n).min(MAX_WEIGHT)));
-            }
-            let body = bodies.entry(doc.folder.to_string()).or_default();
-            body.kind = doc.kind.to_string();
-            postings.sort_unstable();
-            let mut bytes = Vec::with_capacity(postings.len() * 3);
-            let mut last = 0u32;
-            for (id, w) in &postings {
-                leb128(&mut bytes, id - last);
-                bytes.push(*w as u8);
-                last = *id;
-            }
-            body.docs.insert(
-                doc.local,
-                DocEntry {
-                    year: doc.year,
-                    postings: bytes,
-                    hash,
-                },
-            );
+        // The document's postings, unordered (the index is built per term, in document order,
+        // so the order within a document does not matter): term id and weight in one u32.
+        let mut postings: Vec<u32> = Vec::with_capacity(bigram_counts.len() + word_counts.len());
+        let mut st = self
+            .state
+            .lock()
+            .map_err(|_| Diagnostic::error("F1", "内部错误：搜索索引不可用"))?;
+        let State {
+            bigrams,
+            words: word_ids,
+            names,
+            bodies,
+        } = &mut *st;
+        for (packed, n) in &bigram_counts {
+            let id = *bigrams.entry(*packed).or_insert_with(|| {
+                names.push(bigram_text(*packed).into());
+                (names.len() - 1) as u32
+            });
+            postings.push(posting(id, *n));
         }
-        out.put(format!("{DIR}/t/{key}.js"), script.into_bytes())
+        for (w, n) in &word_counts {
+            let id = match word_ids.get(w.as_str()) {
+                Some(&id) => id,
+                None => {
+                    names.push(w.as_str().into());
+                    let id = (names.len() - 1) as u32;
+                    word_ids.insert(w.as_str().into(), id);
+                    id
+                }
+            };
+            postings.push(posting(id, *n));
+        }
+        if names.len() > MAX_TERMS {
+            return Err(Diagnostic::error(
+                "F1",
+                "站内搜索的词语过多（超过一亿个），请在 platform.toml 中设置 search = false",
+            ));
+        }
+        let body = bodies.entry(doc.folder.to_string()).or_default();
+        body.kind = doc.kind.to_string();
+        body.docs.insert(
+            doc.local,
+            DocEntry {
+                year: doc.year,
+                postings,
+                hash,
+            },
+        );
+        drop(st);
+        out.put(format!("{DIR}/t/{key}.js"), script)
     }
 
     /// Forget a body's documents (before it is rendered again, or when it is gone).
@@ -326,8 +342,8 @@ impl Collector {
             .lock()
             .map_err(|_| Diagnostic::error("F1", "内部错误：搜索索引不可用"))?;
         let State { names, bodies, .. } = &*st;
-        // Postings per term in document order: document number deltas and weights, each a
-        // character of the client's alphabet (see `push_number`).
+        // Postings per term in document order, each one number in the client's alphabet (see
+        // `push_number`): document gap and weight together.
         let mut lists: Vec<Vec<u8>> = vec![Vec::new(); names.len()];
         let mut last: Vec<u32> = vec![0; names.len()];
         let mut seen: Vec<bool> = vec![false; names.len()];
@@ -363,18 +379,13 @@ impl Collector {
                     },
                 );
                 version = (version ^ d.hash).wrapping_mul(0x100_0000_01b3);
-                let mut term = 0u32;
-                let mut i = 0;
-                while i < d.postings.len() {
-                    let (delta, used) = read_leb128(&d.postings[i..]);
-                    i += used;
-                    term += delta;
-                    let w = u32::from(d.postings[i]);
-                    i += 1;
-                    let t = term as usize;
-                    let gap = if seen[t] { n - last[t] } else { n };
-                    push_number(&mut lists[t], gap);
-                    push_number(&mut lists[t], w);
+                for p in &d.postings {
+                    let (t, w) = ((p >> WEIGHT_BITS) as usize, p & MAX_WEIGHT);
+                    // One number per posting: the gap to the term's previous document less one,
+                    // times 32, plus the weight; a term in every document costs one character
+                    // a document. The first gap is counted from document -1.
+                    let gap = if seen[t] { n - last[t] } else { n + 1 };
+                    push_number(&mut lists[t], ((gap - 1) << WEIGHT_BITS) | w);
                     last[t] = n;
                     seen[t] = true;
                 }
@@ -409,7 +420,7 @@ impl Collector {
                 js.push('"');
             }
             js.push_str("});\n");
-            version = (version ^ fnv64(js.as_bytes())).wrapping_mul(0x100_0000_01b3);
+            version = (version ^ content_hash(js.as_bytes())).wrapping_mul(0x100_0000_01b3);
             files.push(js);
         }
         for (s, js) in files.into_iter().enumerate() {
@@ -526,31 +537,17 @@ fn push_number(out: &mut Vec<u8>, mut v: u32) {
     out.push(ALPHABET[v as usize]);
 }
 
-fn leb128(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
+/// A document's posting: term id and weight (capped at [`MAX_WEIGHT`]) in one number.
+fn posting(id: u32, weight: u32) -> u32 {
+    (id << WEIGHT_BITS) | weight.min(MAX_WEIGHT)
 }
 
-fn read_leb128(bytes: &[u8]) -> (u32, usize) {
-    let mut v = 0u32;
-    for (i, b) in bytes.iter().enumerate() {
-        v |= u32::from(b & 0x7F) << (7 * i);
-        if b & 0x80 == 0 {
-            return (v, i + 1);
-        }
-    }
-    (v, bytes.len())
-}
-
-fn fnv64(bytes: &[u8]) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    for b in bytes {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-    }
-    h
+/// A hash of a file's bytes, for the version stamp (only equal builds need equal stamps).
+fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
 /// Plain text of Markdown (a report part, a page section): paragraphs and list items each on a

@@ -30,11 +30,11 @@ fn payload(bytes: &[u8]) -> serde_json::Value {
     serde_json::from_str(json).unwrap()
 }
 
-/// Decode a posting list as search.js does: (document, weight) pairs.
+/// Decode a posting list as search.js does: (document, weight) pairs, each posting one number,
+/// (gap to the previous document - 1) * 32 + weight.
 fn postings(s: &str) -> Vec<(u64, u64)> {
     const ALPHA: &str = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
-    let (mut out, mut v, mut shift, mut doc, mut n) = (Vec::new(), 0u64, 0, 0u64, 0);
-    let mut pending = 0u64;
+    let (mut out, mut v, mut shift, mut doc) = (Vec::new(), 0u64, 0, -1i64);
     for ch in s.chars() {
         let c = ALPHA.find(ch).unwrap() as u64;
         if c >= 32 {
@@ -43,13 +43,8 @@ fn postings(s: &str) -> Vec<(u64, u64)> {
             continue;
         }
         v |= c << shift;
-        if n % 2 == 0 {
-            doc = if n == 0 { v } else { doc + v };
-            pending = doc;
-        } else {
-            out.push((pending, v));
-        }
-        n += 1;
+        doc += (v >> 5) as i64 + 1;
+        out.push((doc as u64, v & 31));
         v = 0;
         shift = 0;
     }

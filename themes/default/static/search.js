@@ -6,8 +6,9 @@
      i/<shard>.js     gongkaiSearch.s(shard, {term: postings})
      t/<folder>/<n>.js gongkaiSearch.d(key, {u, t, b, y, p: [[anchor, heading, text]]})
    Terms are pairs of adjacent Han characters and runs of two or more ASCII letters or digits,
-   after folding full-width ASCII and upper case (the same rules as the index). Postings are
-   (document gap, weight) pairs written in a 64-character alphabet, five bits a character. */
+   after folding full-width ASCII and upper case (the same rules as the index). A posting is one
+   number, (gap to the term's previous document - 1) * 32 + weight (the first gap counted from
+   document -1), written in a 64-character alphabet, five bits a character. */
 (function () {
   "use strict";
   var form = document.getElementById("search-form");
@@ -117,13 +118,14 @@
   }
   /* Postings: [doc, weight, doc, weight, …] with absolute document numbers. */
   function decode(s) {
-    var out = [], v = 0, shift = 0, doc = 0, n = 0;
+    var out = [], v = 0, shift = 0, doc = -1;
     for (var i = 0; i < s.length; i++) {
       var c = ALPHA.indexOf(s.charAt(i));
       if (c >= 32) { v += (c - 32) * Math.pow(2, shift); shift += 5; continue; }
       v += c * Math.pow(2, shift);
-      if (n % 2 === 0) { doc = n === 0 ? v : doc + v; out.push(doc); } else { out.push(v); }
-      n++; v = 0; shift = 0;
+      doc += Math.floor(v / 32) + 1;
+      out.push(doc, v % 32);
+      v = 0; shift = 0;
     }
     return out;
   }
