@@ -19,8 +19,10 @@
 # time (the difference to `search = false`); then the bytes a query transfers
 # (benches/search_replay.py, a replay of the client's fetches) and the first result of queries
 # with a known answer. Then cold builds, alternating: gongkai and hugo each into an empty folder
-# (output, gongkai's staging folder and Hugo's resources removed, `sync` before; not timed), with
-# the bytes and files each writes. The line before the last is
+# (a new one each time, as in a fresh checkout; Hugo's resources removed, `sync` before; not
+# timed), after the file system settled for COLD_SETTLE seconds (default 61; why: at the cold
+# builds below), with the bytes and files each writes, then one more of each right after deleting
+# its output. The line before the last is
 # `gongkai/hugo cold build time ratio: R (N=<N>)`; the last is
 # `gongkai/hugo build time ratio: R (N=<N>)` (repeated builds). COLD_RUNS (default RUNS).
 # Environment: BENCH_DIR (default /tmp/gongkai-bench), RUNS (default 5, 3 for N ≥ 5000).
@@ -143,37 +145,59 @@ PY
 search_first="$(python3 "$repo/benches/search_replay.py" "$corpus/gongkai-public" "${expect[@]}" || true)"
 
 # Cold builds: everything written anew. The removal and the sync are not timed.
-cold="$(python3 - "$corpus" "$gk" "$hugo_bin" "${COLD_RUNS:-$runs}" "$n" <<'PY'
+cold="$(python3 - "$corpus" "$gk" "$hugo_bin" "${COLD_RUNS:-$runs}" "$n" "${COLD_SETTLE:-61}" <<'PY'
 import os, shutil, statistics, subprocess, sys, time
-corpus, gk, hugo, runs, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
-out = os.path.join(corpus, "cold-public")
-staging = os.path.join(corpus, ".cold-public.gongkai-prev")
-hugo_out = os.path.join(corpus, "hugo", "public")
-tools = {
-    "gongkai": ([gk, "build", "--root", os.path.join(corpus, "gongkai"), "--output", out], [out, staging]),
-    "hugo": ([hugo, "-s", os.path.join(corpus, "hugo"), "--minify", "--quiet"],
-             [hugo_out, os.path.join(corpus, "hugo", "resources")]),
-}
+corpus, gk, hugo, runs, n, settle = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+base = os.path.join(corpus, "cold")
+hugo_site = os.path.join(corpus, "hugo")
+def gongkai_cmd(out):
+    return [gk, "build", "--root", os.path.join(corpus, "gongkai"), "--output", out]
+def hugo_cmd(out):
+    return [hugo, "-s", hugo_site, "--minify", "--quiet", "--destination", out]
 def tree(root):
     files = size = 0
     for dirpath, _, names in os.walk(root):
         for f in names:
             files += 1; size += os.path.getsize(os.path.join(dirpath, f))
     return files, size
-times = {k: [] for k in tools}
-for _ in range(runs):
-    for name, (cmd, clear) in tools.items():
-        for d in clear:
-            shutil.rmtree(d, ignore_errors=True)
-        subprocess.run(["sync"])
-        t0 = time.monotonic()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times[name].append(time.monotonic() - t0)
+def timed(cmd, clear):
+    for d in clear:
+        shutil.rmtree(d, ignore_errors=True)
+    subprocess.run(["sync"])
+    t0 = time.monotonic()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.monotonic() - t0
+# Every cold build writes into a folder of its own that does not exist yet, as in a fresh
+# checkout. What earlier runs left (and the copy floor's deletions) is removed first, then the
+# file system settles for COLD_SETTLE seconds: ext4 without a journal (this machine) does not
+# reuse an inode freed within the last 60 seconds, and checks every such inode in turn for each
+# file it creates, so a build right after a big deletion pays for each freed inode on each new
+# file, growing with the product of the two counts. The line after the medians shows that case.
+shutil.rmtree(base, ignore_errors=True)
+os.makedirs(base)
+subprocess.run(["sync"])
+time.sleep(settle)
+times = {"gongkai": [], "hugo": []}
+for r in range(runs):
+    times["gongkai"].append(timed(gongkai_cmd(os.path.join(base, "gongkai-%d" % r)), []))
+    times["hugo"].append(timed(hugo_cmd(os.path.join(base, "hugo-%d" % r)),
+                               [os.path.join(hugo_site, "resources")]))
 med = {k: statistics.median(v) for k, v in times.items()}
-for name, root in [("gongkai", out), ("hugo", hugo_out)]:
-    files, size = tree(root)
+last = runs - 1
+for name in ["gongkai", "hugo"]:
+    files, size = tree(os.path.join(base, "%s-%d" % (name, last)))
     print("cold build %s: median %.3f s (%s), wrote %d files, %.1f MB"
           % (name, med[name], " ".join("%.2f" % t for t in times[name]), files, size / 1e6))
+# The same folder again, right after deleting it (and gongkai's staging folder, Hugo's resources).
+gk_out = os.path.join(base, "gongkai-%d" % last)
+after = {
+    "gongkai": timed(gongkai_cmd(gk_out), [gk_out, os.path.join(base, ".gongkai-%d.gongkai-prev" % last)]),
+    "hugo": timed(hugo_cmd(os.path.join(base, "hugo-%d" % last)),
+                  [os.path.join(base, "hugo-%d" % last), os.path.join(hugo_site, "resources")]),
+}
+print("cold build right after deleting the last output: gongkai %.2f s, hugo %.2f s"
+      % (after["gongkai"], after["hugo"]))
+shutil.rmtree(base, ignore_errors=True)
 print("gongkai/hugo cold build time ratio: %.3f (N=%s)" % (med["gongkai"] / med["hugo"], n))
 PY
 )"

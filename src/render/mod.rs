@@ -205,11 +205,23 @@ pub fn render(
     };
     let (bodies, withheld): (Vec<BodySummary>, Vec<Vec<Diagnostic>>) =
         collect(results)?.into_iter().unzip();
-    if let Some(config) = project.platform() {
-        let mut cache = PlatformCache::default();
-        renderer.platform(config, &bodies, &mut cache, sink, &counter)?;
-    }
-    renderer.search_index(sink, &counter)?;
+    // The platform's own pages and the search index need every body; they do not need each
+    // other.
+    let (platform, index) = rayon::join(
+        || match project.platform() {
+            Some(config) => renderer.platform(
+                config,
+                &bodies,
+                &mut PlatformCache::default(),
+                sink,
+                &counter,
+            ),
+            None => Ok(()),
+        },
+        || renderer.search_index(sink, &counter),
+    );
+    platform?;
+    index?;
     Ok(Rendered {
         pages: counter.pages(),
         bodies,
