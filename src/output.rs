@@ -15,6 +15,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::render::OutputFile;
 
+mod manifest;
+use manifest::{Manifest, Record, Stamp};
+
 /// Marker file in every output folder gongkai writes.
 pub const MARKER: &str = ".gongkai-output";
 
@@ -144,6 +147,12 @@ pub struct DiskSink {
     /// What the staging folder held when the build began, listed by a thread of its own while
     /// pages render (the list is only needed at commit, to remove what is no longer produced).
     before: std::sync::Mutex<Option<std::thread::JoinHandle<io::Result<Vec<Listed>>>>>,
+    /// What the last builds recorded of the two folders' files (see `manifest.rs`).
+    manifest: Manifest,
+    /// This build's records of the staging folder's files, for the next build into it.
+    records: std::sync::Mutex<Vec<(String, Record)>>,
+    /// Files read back and compared (not known by their stamp).
+    compared: std::sync::atomic::AtomicUsize,
 }
 
 /// One entry of the staging folder: its path relative to the folder (with `/`) and whether it is
@@ -176,15 +185,37 @@ fn list_tree(dir: &Path) -> io::Result<Vec<Listed>> {
     Ok(out)
 }
 
-/// Whether the file at `path`, already known to be `bytes.len()` long, holds exactly `bytes`
-/// (one open and one read: the length came from the `lstat` before).
+/// Whether the file at `path`, already known to be `bytes.len()` long, holds exactly `bytes`:
+/// read in pieces into a buffer on the stack and compared as they come (no buffer the size of
+/// the file to allocate and zero; a difference stops the reading).
 fn same_content(path: &Path, bytes: &[u8]) -> bool {
     use std::io::Read;
     let Ok(mut file) = fs::File::open(path) else {
         return false;
     };
-    let mut old = vec![0; bytes.len()];
-    file.read_exact(&mut old).is_ok() && old == bytes
+    let mut buf = [0u8; 32 * 1024];
+    let mut rest = bytes;
+    loop {
+        let want = rest.len().min(buf.len());
+        // One byte more than the rest, at the end: a file that grew since its `lstat` differs.
+        let ask = if want == rest.len() {
+            (want + 1).min(buf.len())
+        } else {
+            want
+        };
+        let n = match file.read(&mut buf[..ask]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return rest.is_empty();
+        }
+        if n > rest.len() || buf[..n] != rest[..n] {
+            return false;
+        }
+        rest = &rest[n..];
+    }
 }
 
 /// Create one folder; another thread may have just made it (rendering is parallel).
@@ -206,6 +237,12 @@ pub fn staging_name(name: &str) -> String {
 impl DiskSink {
     /// Start writing a new version of `out` (already checked by [`check_target`]).
     pub fn begin(out: &Path) -> Result<DiskSink, OutputError> {
+        DiskSink::begin_settling(out, manifest::SETTLED)
+    }
+
+    /// [`DiskSink::begin`], with files counting as settled (see `manifest.rs`) once unchanged
+    /// for `settle`.
+    fn begin_settling(out: &Path, settle: std::time::Duration) -> Result<DiskSink, OutputError> {
         let parent = out
             .parent()
             .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有上级目录".into()))?;
@@ -226,9 +263,11 @@ impl DiskSink {
             Ok(_) => fs::remove_file(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?,
             Err(_) => {}
         }
-        if !tmp.exists() {
+        let reused = tmp.exists();
+        if !reused {
             fs::create_dir(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
         }
+        let manifest = Manifest::load(parent, &name, out, &tmp, reused, settle);
         // The marker goes only when the folder is complete again (commit).
         let _ = fs::remove_file(tmp.join(MARKER));
         let before = {
@@ -245,6 +284,9 @@ impl DiskSink {
             files: Default::default(),
             bytes: Default::default(),
             before: std::sync::Mutex::new(Some(before)),
+            manifest,
+            records: Default::default(),
+            compared: Default::default(),
         })
     }
 
@@ -280,12 +322,28 @@ impl DiskSink {
         self.bytes
             .fetch_add(f.bytes.len() as u64, Ordering::Relaxed);
         match fs::symlink_metadata(&path) {
-            Ok(m)
-                if m.is_file()
-                    && m.len() == f.bytes.len() as u64
-                    && same_content(&path, &f.bytes) =>
-            {
-                return Ok(());
+            Ok(m) if m.is_file() && m.len() == f.bytes.len() as u64 => {
+                // A file unchanged since a build recorded it is known by its stamp; any other is
+                // read and compared. Only files that will be settled when the manifest is written
+                // are hashed and recorded (what this build writes is compared next time).
+                match Stamp::of(&m).filter(|s| self.manifest.settled(s)) {
+                    Some(stamp) => {
+                        let hash = manifest::hash(&f.bytes);
+                        let same = match self.manifest.known(&f.path, stamp) {
+                            // The file holds what was recorded: its hash says all.
+                            Some(old) => old == hash,
+                            None => self.same_content(&path, &f.bytes),
+                        };
+                        if same {
+                            if let Ok(mut r) = self.records.lock() {
+                                r.push((f.path.clone(), Record { hash, stamp }));
+                            }
+                            return Ok(());
+                        }
+                    }
+                    None if self.same_content(&path, &f.bytes) => return Ok(()),
+                    None => {}
+                }
             }
             Ok(m) if m.is_dir() => {
                 fs::remove_dir_all(&path).map_err(|e| OutputError::Io(path.clone(), e))?
@@ -296,6 +354,13 @@ impl DiskSink {
         file.write_all(&f.bytes)
             .map_err(|e| OutputError::Io(path.clone(), e))?;
         Ok(())
+    }
+
+    /// [`same_content`], counted.
+    fn same_content(&self, path: &Path, bytes: &[u8]) -> bool {
+        self.compared
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        same_content(path, bytes)
     }
 
     /// Make `dir` (inside the staging folder) a folder: each folder on the way that this build
@@ -343,6 +408,12 @@ impl DiskSink {
         self.remove_stale()?;
         fs::write(self.tmp.join(MARKER), "gongkai\n")
             .map_err(|e| OutputError::Io(self.tmp.join(MARKER), e))?;
+        let records = self
+            .records
+            .lock()
+            .map(|mut r| std::mem::take(&mut *r))
+            .unwrap_or_default();
+        self.manifest.save(records);
         swap_in(&self.tmp, &self.out)?;
         Ok(Written {
             files: self.files.load(Ordering::Relaxed),
@@ -568,7 +639,8 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
 }
 
 /// Remove temporary folders left by killed builds of earlier versions (`.<name>.gongkai-tmp-*`)
-/// and by an interrupted two-step swap (`.<name>.gongkai-prev.old`). Called while holding the
+/// and by an interrupted two-step swap (`.<name>.gongkai-prev.old`), and a manifest a killed
+/// build did not finish writing. Called while holding the
 /// output's lock, so no other build is using them.
 pub fn clean_leftovers(parent: &Path, name: &str) {
     let tmp_prefix = format!(".{name}.gongkai-tmp-");
@@ -580,6 +652,8 @@ pub fn clean_leftovers(parent: &Path, name: &str) {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         if file_name.starts_with(&tmp_prefix) || file_name == old {
             let _ = fs::remove_dir_all(entry.path());
+        } else if entry.path() == manifest::temporary(&manifest::path(parent, name)) {
+            let _ = fs::remove_file(entry.path());
         }
     }
 }
@@ -593,6 +667,132 @@ mod tests {
             path: path.into(),
             bytes: text.as_bytes().to_vec(),
         }
+    }
+
+    /// Write `files` into `out` with files settled after `settle`; how many were compared.
+    fn build_settling(out: &Path, files: &[OutputFile], settle: std::time::Duration) -> usize {
+        let sink = DiskSink::begin_settling(out, settle).unwrap();
+        for f in files {
+            sink.write(f).unwrap();
+        }
+        let compared = sink.compared.load(std::sync::atomic::Ordering::Relaxed);
+        sink.commit().unwrap();
+        compared
+    }
+
+    /// Let the clock move past the last change (file systems stamp changes with a coarse clock).
+    fn tick() {
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+
+    #[test]
+    fn unchanged_files_are_known_by_their_stamp_and_any_change_is_still_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        fs::create_dir_all(site.join("content")).unwrap();
+        let out = check_target(&site.join("public"), &site).unwrap();
+        let staging = site.join(staging_name("public"));
+        let v1 = vec![
+            file("index.html", "one"),
+            file("a/b.html", "bee"),
+            file("c", ""),
+        ];
+        // Everything settles at once here (in real builds after three seconds).
+        let now = std::time::Duration::ZERO;
+        // Two builds fill both folders; the next two compare every file (nothing recorded yet:
+        // what a build writes is never recorded) and record them; from then on nothing is read.
+        for expected in [0, 0, 3, 3, 0, 0] {
+            tick();
+            assert_eq!(build_settling(&out, &v1, now), expected);
+        }
+        if cfg!(not(unix)) {
+            return;
+        }
+        // A change behind the writer's back, same length, in the folder the next build reuses.
+        tick();
+        fs::write(staging.join("a/b.html"), "BEE").unwrap();
+        tick();
+        assert_eq!(build_settling(&out, &v1, now), 1);
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "bee");
+        // A changed page is known to differ by its recorded hash and written without reading
+        // it; the file written in the last build is compared once.
+        let v2 = vec![
+            file("index.html", "two"),
+            file("a/b.html", "bee"),
+            file("c", ""),
+        ];
+        tick();
+        assert_eq!(build_settling(&out, &v2, now), 0);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        tick();
+        assert_eq!(build_settling(&out, &v2, now), 1);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        // A staging folder replaced by another of the same name is not the recorded one.
+        fs::remove_dir_all(&staging).unwrap();
+        fs::create_dir(&staging).unwrap();
+        fs::write(staging.join(MARKER), "gongkai\n").unwrap();
+        fs::create_dir(staging.join("a")).unwrap();
+        fs::write(staging.join("a/b.html"), "BEE").unwrap();
+        tick();
+        build_settling(&out, &v2, now);
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "bee");
+        // A damaged manifest is no manifest.
+        fs::write(
+            site.join(".public.gongkai-manifest"),
+            "gongkai manifest 1\nfolder x\n",
+        )
+        .unwrap();
+        tick();
+        assert_eq!(build_settling(&out, &v2, now), 3);
+    }
+
+    #[test]
+    fn files_are_not_recorded_before_they_settle() {
+        // With the real delay, builds in quick succession never trust a stamp: every file whose
+        // length matches is read and compared, as without a manifest.
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        fs::create_dir_all(site.join("content")).unwrap();
+        let out = check_target(&site.join("public"), &site).unwrap();
+        let v1 = vec![file("index.html", "one"), file("a/b.html", "bee")];
+        for expected in [0, 0, 2, 2, 2] {
+            assert_eq!(build_settling(&out, &v1, manifest::SETTLED), expected);
+        }
+    }
+
+    #[test]
+    fn same_content_compares_every_byte_and_the_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        // Sizes around the read buffer's, with a difference in each place a piece can end.
+        for len in [
+            0usize,
+            1,
+            100,
+            32 * 1024 - 1,
+            32 * 1024,
+            32 * 1024 + 1,
+            100_000,
+        ] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            fs::write(&path, &bytes).unwrap();
+            assert!(same_content(&path, &bytes), "{len}");
+            for at in [0, len / 2, 32 * 1024, len.saturating_sub(1)] {
+                if at < len {
+                    let mut other = bytes.clone();
+                    other[at] ^= 1;
+                    assert!(!same_content(&path, &other), "{len} at {at}");
+                }
+            }
+            // The file longer or shorter than the bytes.
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert!(!same_content(&path, &longer), "{len} longer");
+            if len > 0 {
+                assert!(!same_content(&path, &bytes[..len - 1]), "{len} shorter");
+            }
+        }
+        assert!(!same_content(&dir.path().join("missing"), b""));
     }
 
     #[test]
@@ -616,6 +816,7 @@ mod tests {
             siblings,
             [
                 ".public.gongkai-lock",
+                ".public.gongkai-manifest",
                 ".public.gongkai-prev",
                 "content",
                 "public"

@@ -97,5 +97,12 @@ fn killed_builds_never_leave_a_half_written_site() {
         .filter(|n| n.contains("gongkai"))
         .collect();
     siblings.sort();
-    assert_eq!(siblings, [".public.gongkai-lock", ".public.gongkai-prev"]);
+    assert_eq!(
+        siblings,
+        [
+            ".public.gongkai-lock",
+            ".public.gongkai-manifest",
+            ".public.gongkai-prev"
+        ]
+    );
 }
