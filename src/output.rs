@@ -645,6 +645,7 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
 pub fn clean_leftovers(parent: &Path, name: &str) {
     let tmp_prefix = format!(".{name}.gongkai-tmp-");
     let old = format!("{}.old", staging_name(name));
+    let manifest_prefix = format!(".{name}.gongkai-manifest-");
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
@@ -652,7 +653,7 @@ pub fn clean_leftovers(parent: &Path, name: &str) {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         if file_name.starts_with(&tmp_prefix) || file_name == old {
             let _ = fs::remove_dir_all(entry.path());
-        } else if entry.path() == manifest::temporary(&manifest::path(parent, name)) {
+        } else if file_name.starts_with(&manifest_prefix) && file_name.ends_with("-tmp") {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -737,11 +738,11 @@ mod tests {
         build_settling(&out, &v2, now);
         assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "bee");
         // A damaged manifest is no manifest.
-        fs::write(
-            site.join(".public.gongkai-manifest"),
-            "gongkai manifest 1\nfolder x\n",
-        )
-        .unwrap();
+        let id = manifest::folder_id(&staging).unwrap();
+        let damaged = manifest::path(&site, "public", id);
+        let mut bytes = fs::read(&damaged).unwrap();
+        bytes.truncate(bytes.len() - 1);
+        fs::write(&damaged, bytes).unwrap();
         tick();
         assert_eq!(build_settling(&out, &v2, now), 3);
     }
@@ -806,6 +807,7 @@ mod tests {
         write_site(&out, vec![file("index.html", "two")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("a").exists(), "stale files are gone");
+        // (No manifest yet: files are recorded once they settle, see the manifest's tests.)
         let mut siblings: Vec<String> = fs::read_dir(&site)
             .unwrap()
             .flatten()
@@ -816,7 +818,6 @@ mod tests {
             siblings,
             [
                 ".public.gongkai-lock",
-                ".public.gongkai-manifest",
                 ".public.gongkai-prev",
                 "content",
                 "public"

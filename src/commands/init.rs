@@ -306,7 +306,7 @@ pub fn guide(a: &Answers) -> String {
 }
 
 /// The `.gitignore` of a new site: the output and the build's own files beside it.
-pub const GITIGNORE: &str = "# gongkai build 生成的网站和它的临时文件\n/public/\n/.public.gongkai-prev/\n/.public.gongkai-lock\n/.public.gongkai-manifest\n# gongkai export 生成的发布材料\n/export/\n";
+pub const GITIGNORE: &str = "# gongkai build 生成的网站和它的临时文件\n/public/\n/.public.gongkai-prev/\n/.public.gongkai-lock\n/.public.gongkai-manifest-*\n# gongkai export 生成的发布材料\n/export/\n";
 
 fn write_new(path: &Path, text: &str) -> Result<(), InitError> {
     let io = |e| InitError::Io(path.to_path_buf(), e);

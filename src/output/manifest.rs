@@ -16,9 +16,11 @@
 //! Git's index, solved the same way). Files written by the build itself are therefore compared
 //! once more by the next build that reuses their folder, and recorded then.
 //!
-//! The file lives beside the output (`.<name>.gongkai-manifest`), never inside a folder that is
-//! published. A lost, damaged or foreign manifest costs only the reading it saves. Unix only
-//! (elsewhere the change time is not what it is here): other systems compare every file.
+//! One file per folder, beside the output (`.<name>.gongkai-manifest-<inode of the folder>`),
+//! never inside a folder that is published; binary (about 90 bytes a file), and rewritten only
+//! when its records changed — an unchanged rebuild reads one and writes none. A lost, damaged or
+//! foreign manifest costs only the reading it saves. Unix only (elsewhere the change time is not
+//! what it is here): other systems compare every file.
 
 use std::collections::HashMap;
 use std::fs;
@@ -28,8 +30,8 @@ use std::path::{Path, PathBuf};
 /// How old a file's change time must be when its record is written.
 pub(crate) const SETTLED: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// The first line of the file.
-const HEADER: &str = "gongkai manifest 1";
+/// The start of the file.
+const MAGIC: &[u8; 20] = b"gongkai manifest 2\n\0";
 
 /// A file's identity and dates from `lstat`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,9 +84,9 @@ pub(crate) fn hash(bytes: &[u8]) -> u128 {
 }
 
 /// A folder's identity: device and inode (kept by the renames that swap the two folders).
-type FolderId = (u64, u64);
+pub(crate) type FolderId = (u64, u64);
 
-fn folder_id(path: &Path) -> Option<FolderId> {
+pub(crate) fn folder_id(path: &Path) -> Option<FolderId> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -108,24 +110,24 @@ pub(crate) struct Record {
 /// The records of one folder, by path relative to it (with `/`).
 type Records = HashMap<String, Record>;
 
-/// The manifest of an output folder and its staging folder, as a build uses it.
+/// The manifest of the staging folder a build writes into.
 #[derive(Debug, Default)]
 pub(crate) struct Manifest {
-    /// Where it is kept.
-    path: PathBuf,
-    /// The staging folder the build writes into, and what the file says of it.
+    /// The folder where the output and its siblings are, and the output's name.
+    parent: PathBuf,
+    name: String,
+    /// The staging folder and the output folder.
     staging: Option<FolderId>,
+    output: Option<FolderId>,
+    /// What the staging folder's manifest says of its files.
     known: Records,
-    /// The output folder (the next build's staging folder) and what the file says of it, kept
-    /// as it is.
-    output: Option<(FolderId, Records)>,
     /// Files whose change time is before this (nanoseconds since 1970) are settled.
     settled_before: i128,
 }
 
 impl Manifest {
-    /// The manifest beside the output folder `out` (named `name`), for a build into `staging`
-    /// (`reused`: a folder of earlier builds, not one just made).
+    /// The manifest of `staging`, beside the output folder `out` named `name` (`reused`: a
+    /// folder of earlier builds, not one just made); files settle after `settle`.
     pub(crate) fn load(
         parent: &Path,
         name: &str,
@@ -134,24 +136,20 @@ impl Manifest {
         reused: bool,
         settle: std::time::Duration,
     ) -> Manifest {
-        let path = path(parent, name);
         let staging_id = folder_id(staging);
-        let out_id = folder_id(out);
-        let mut sections = fs::read_to_string(&path)
-            .ok()
-            .and_then(|text| parse(&text))
+        let known = staging_id
+            .filter(|_| reused)
+            .and_then(|id| {
+                let bytes = fs::read(path(parent, name, id)).ok()?;
+                decode(&bytes, id)
+            })
             .unwrap_or_default();
-        let mut take = |id: Option<FolderId>| {
-            id.and_then(|id| sections.iter().position(|(f, _)| *f == id))
-                .map(|i| sections.swap_remove(i).1)
-        };
-        let known = take(staging_id.filter(|_| reused)).unwrap_or_default();
-        let output = out_id.zip(take(out_id));
         Manifest {
-            path,
+            parent: parent.to_path_buf(),
+            name: name.to_string(),
             staging: staging_id,
+            output: folder_id(out),
             known,
-            output,
             settled_before: settled_before(settle),
         }
     }
@@ -170,101 +168,122 @@ impl Manifest {
             .map(|r| r.hash)
     }
 
-    /// Write the manifest: `records` for the staging folder (settled files only), and the output
-    /// folder's as they were. Failures are ignored: the file only saves work.
+    /// Record `records` (settled files only) as the staging folder's manifest, unless they are
+    /// what it says already, and remove the manifests of folders that are gone. Failures are
+    /// ignored: the files only save work.
     pub(crate) fn save(&self, records: Vec<(String, Record)>) {
-        let _ = self.try_save(records);
-    }
-
-    fn try_save(&self, records: Vec<(String, Record)>) -> std::io::Result<()> {
         let Some(staging) = self.staging else {
-            return Ok(());
+            return;
         };
-        let settled = |r: &Record| self.settled(&r.stamp);
-        let mut text = String::with_capacity(64 + records.len() * 96);
-        text.push_str(HEADER);
-        text.push('\n');
-        let mut section = |id: FolderId, entries: &mut dyn Iterator<Item = (&String, &Record)>| {
-            text.push_str(&format!("folder {} {}\n", id.0, id.1));
-            for (rel, r) in entries {
-                // A name with a line break is not recorded (it is compared instead).
-                if rel.contains(['\n', '\r']) {
-                    continue;
-                }
-                let s = r.stamp;
-                text.push_str(&format!(
-                    "{:032x} {} {} {} {} {rel}\n",
-                    r.hash, s.len, s.mtime, s.ctime, s.ino
-                ));
-            }
-        };
-        let mut sorted: Vec<&(String, Record)> =
-            records.iter().filter(|(_, r)| settled(r)).collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        section(staging, &mut sorted.iter().map(|(p, r)| (p, r)));
-        if let Some((id, output)) = &self.output
-            && *id != staging
-        {
-            let mut kept: Vec<(&String, &Record)> = output.iter().collect();
-            kept.sort_by(|a, b| a.0.cmp(b.0));
-            section(*id, &mut kept.into_iter());
+        let mut records: Vec<(String, Record)> = records
+            .into_iter()
+            .filter(|(rel, r)| self.settled(&r.stamp) && u16::try_from(rel.len()).is_ok())
+            .collect();
+        let same = records.len() == self.known.len()
+            && records
+                .iter()
+                .all(|(rel, r)| self.known.get(rel) == Some(r));
+        if same {
+            return;
         }
-        // The build holds the output's lock: no other writes this name.
-        let tmp = temporary(&self.path);
-        let result = (|| {
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(text.as_bytes())?;
-            drop(file);
-            fs::rename(&tmp, &self.path)
-        })();
-        if result.is_err() {
+        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let target = path(&self.parent, &self.name, staging);
+        let tmp = temporary(&target);
+        let written = fs::File::create(&tmp)
+            .and_then(|mut f| f.write_all(&encode(&records, staging)))
+            .and_then(|()| fs::rename(&tmp, &target));
+        if written.is_err() {
             let _ = fs::remove_file(&tmp);
         }
-        result
+        // Manifests of folders that are neither of the two now.
+        let prefix = format!(".{}.gongkai-manifest-", self.name);
+        let keep = |id: Option<FolderId>| id.map(|id| path(&self.parent, &self.name, id));
+        let (a, b) = (keep(Some(staging)), keep(self.output));
+        if let Ok(entries) = fs::read_dir(&self.parent) {
+            for entry in entries.flatten() {
+                let p = entry.path();
+                let ours = entry.file_name().to_string_lossy().starts_with(&prefix);
+                if ours && Some(&p) != a.as_ref() && Some(&p) != b.as_ref() {
+                    let _ = fs::remove_file(p);
+                }
+            }
+        }
     }
 }
 
-/// The name the manifest is written under before it is renamed into place.
+/// The manifest of the folder `id` beside the output folder `name` in `parent`.
+pub(crate) fn path(parent: &Path, name: &str, id: FolderId) -> PathBuf {
+    parent.join(format!(".{name}.gongkai-manifest-{}", id.1))
+}
+
+/// The name a manifest is written under before it is renamed into place.
 pub(crate) fn temporary(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push("-tmp");
     path.with_file_name(name)
 }
 
-/// The manifest's path for the output folder `name` in `parent`.
-pub(crate) fn path(parent: &Path, name: &str) -> PathBuf {
-    parent.join(format!(".{name}.gongkai-manifest"))
+/// The bytes of a folder's manifest: the magic, the folder, the count, then per file its hash,
+/// length, modification and change times (seconds and nanoseconds), inode, and path (length
+/// first), integers little-endian.
+fn encode(records: &[(String, Record)], id: FolderId) -> Vec<u8> {
+    let mut out = Vec::with_capacity(40 + records.iter().map(|(p, _)| 70 + p.len()).sum::<usize>());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&id.0.to_le_bytes());
+    out.extend_from_slice(&id.1.to_le_bytes());
+    out.extend_from_slice(&(records.len() as u64).to_le_bytes());
+    for (rel, r) in records {
+        let s = r.stamp;
+        out.extend_from_slice(&r.hash.to_le_bytes());
+        out.extend_from_slice(&s.len.to_le_bytes());
+        out.extend_from_slice(&s.mtime.to_le_bytes());
+        out.extend_from_slice(&s.ctime.to_le_bytes());
+        out.extend_from_slice(&s.ino.to_le_bytes());
+        out.extend_from_slice(&(rel.len() as u16).to_le_bytes());
+        out.extend_from_slice(rel.as_bytes());
+    }
+    out
 }
 
-/// The sections of a manifest's text; `None` when it is not one this version wrote.
-fn parse(text: &str) -> Option<Vec<(FolderId, Records)>> {
-    let mut lines = text.lines();
-    if lines.next()? != HEADER {
+/// The records of a folder's manifest; `None` when it is not one this version wrote for `id`.
+fn decode(bytes: &[u8], id: FolderId) -> Option<Records> {
+    struct Reader<'a>(&'a [u8]);
+    impl<'a> Reader<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            let (head, rest) = self.0.split_at_checked(n)?;
+            self.0 = rest;
+            Some(head)
+        }
+        fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+            self.take(N)?.try_into().ok()
+        }
+    }
+    let mut r = Reader(bytes);
+    if r.take(MAGIC.len())? != MAGIC
+        || u64::from_le_bytes(r.array()?) != id.0
+        || u64::from_le_bytes(r.array()?) != id.1
+    {
         return None;
     }
-    let mut sections: Vec<(FolderId, Records)> = Vec::new();
-    for line in lines {
-        if let Some(rest) = line.strip_prefix("folder ") {
-            let (dev, ino) = rest.split_once(' ')?;
-            sections.push(((dev.parse().ok()?, ino.parse().ok()?), Records::new()));
-            continue;
-        }
-        let mut fields = line.splitn(6, ' ');
-        let mut next = || fields.next();
-        let hash = u128::from_str_radix(next()?, 16).ok()?;
+    let count = u64::from_le_bytes(r.array()?);
+    // Each record takes at least 74 bytes: a count the file cannot hold is damage.
+    let count = usize::try_from(count)
+        .ok()
+        .filter(|c| *c <= bytes.len() / 74)?;
+    let mut records = Records::with_capacity(count);
+    for _ in 0..count {
+        let hash = u128::from_le_bytes(r.array()?);
         let stamp = Stamp {
-            len: next()?.parse().ok()?,
-            mtime: next()?.parse().ok()?,
-            ctime: next()?.parse().ok()?,
-            ino: next()?.parse().ok()?,
+            len: u64::from_le_bytes(r.array()?),
+            mtime: i128::from_le_bytes(r.array()?),
+            ctime: i128::from_le_bytes(r.array()?),
+            ino: u64::from_le_bytes(r.array()?),
         };
-        let rel = next()?;
-        sections
-            .last_mut()?
-            .1
-            .insert(rel.to_string(), Record { hash, stamp });
+        let len = u16::from_le_bytes(r.array()?);
+        let rel = std::str::from_utf8(r.take(usize::from(len))?).ok()?;
+        records.insert(rel.to_string(), Record { hash, stamp });
     }
-    Some(sections)
+    r.0.is_empty().then_some(records)
 }
 
 #[cfg(test)]
@@ -272,34 +291,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parse_reads_what_save_writes_and_refuses_anything_else() {
-        let text = format!(
-            "{HEADER}\nfolder 1 2\n{:032x} 3 4 5 6 a b/c.html\nfolder 7 8\n",
-            0xabcu128
-        );
-        let sections = parse(&text).unwrap();
-        assert_eq!(sections.len(), 2);
-        assert_eq!(sections[0].0, (1, 2));
-        let r = sections[0].1["a b/c.html"];
-        assert_eq!(r.hash, 0xabc);
-        assert_eq!(
-            r.stamp,
-            Stamp {
-                len: 3,
-                mtime: 4,
-                ctime: 5,
-                ino: 6
-            }
-        );
-        assert!(sections[1].1.is_empty());
-        for bad in [
-            "",
-            "gongkai manifest 2\n",
-            &format!("{HEADER}\n{:032x} 3 4 5 6 a\n", 1),
-            &format!("{HEADER}\nfolder 1 2\nzz 3 4 5 6 a\n"),
-            &format!("{HEADER}\nfolder 1 2\n{:032x} 3 4 5\n", 1),
-        ] {
-            assert!(parse(bad).is_none(), "{bad:?}");
+    fn decode_reads_what_encode_writes_and_refuses_anything_else() {
+        let stamp = Stamp {
+            len: 3,
+            mtime: -4,
+            ctime: 5_000_000_000_123,
+            ino: 6,
+        };
+        let records = vec![
+            (
+                "a b/c.html".to_string(),
+                Record {
+                    hash: u128::MAX - 7,
+                    stamp,
+                },
+            ),
+            ("搜索/1.js".to_string(), Record { hash: 0, stamp }),
+        ];
+        let bytes = encode(&records, (1, 2));
+        let back = decode(&bytes, (1, 2)).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back["a b/c.html"], records[0].1);
+        assert_eq!(back["搜索/1.js"], records[1].1);
+        // Another folder's, cut short, with bytes after the end, another version, a lying count.
+        assert!(decode(&bytes, (1, 3)).is_none());
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut], (1, 2)).is_none(), "{cut}");
         }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(&longer, (1, 2)).is_none());
+        let mut other = bytes.clone();
+        other[17] = b'1';
+        assert!(decode(&other, (1, 2)).is_none());
+        let mut lying = bytes.clone();
+        lying[MAGIC.len() + 16..MAGIC.len() + 24].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(decode(&lying, (1, 2)).is_none());
     }
 }
