@@ -9,6 +9,8 @@
 //! non-empty folder gongkai did not write — are refused.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -137,11 +139,11 @@ pub struct DiskSink {
     out: PathBuf,
     tmp: PathBuf,
     _lock: fs::File,
-    seen: std::sync::Mutex<std::collections::HashSet<String>>,
-    dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    seen: std::sync::Mutex<FxHashSet<String>>,
+    dirs: std::sync::Mutex<FxHashSet<PathBuf>>,
     /// Folders of the staging folder looked at this build and found (or made) to be folders:
     /// each is looked at once, not once per folder below it.
-    verified: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    verified: std::sync::Mutex<FxHashSet<PathBuf>>,
     files: std::sync::atomic::AtomicUsize,
     bytes: std::sync::atomic::AtomicU64,
     /// What the staging folder held when the build began, listed by a thread of its own while
@@ -490,8 +492,23 @@ impl DiskSink {
         // Deepest first: folders left empty go too; a folder the build wrote into under
         // another case takes the new spelling.
         dirs.sort_by_key(|(_, d)| std::cmp::Reverse(d.components().count()));
+        // Folders above a folder written into, by that spelling (made when first needed).
+        let mut above: Option<FxHashSet<&Path>> = None;
         for (rel, d) in dirs {
             if fs::remove_dir(&d).is_ok() {
+                continue;
+            }
+            // Not empty because the build wrote below it under this very name: nothing to
+            // respell (and no need for the map of every written name).
+            let holds_written = above
+                .get_or_insert_with(|| {
+                    written_into
+                        .iter()
+                        .flat_map(|w| w.ancestors().skip(1).take_while(|a| *a != self.tmp))
+                        .collect()
+                })
+                .contains(d.as_path());
+            if holds_written {
                 continue;
             }
             if let Some(written) = fold(&mut folded, &rel) {

@@ -22,7 +22,6 @@
 //! foreign manifest costs only the reading it saves. Unix only (elsewhere the change time is not
 //! what it is here): other systems compare every file.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -108,7 +107,7 @@ pub(crate) struct Record {
 }
 
 /// The records of one folder, by path relative to it (with `/`).
-type Records = HashMap<String, Record>;
+type Records = rustc_hash::FxHashMap<String, Record>;
 
 /// The manifest of the staging folder a build writes into.
 #[derive(Debug, Default)]
@@ -270,7 +269,7 @@ fn decode(bytes: &[u8], id: FolderId) -> Option<Records> {
     let count = usize::try_from(count)
         .ok()
         .filter(|c| *c <= bytes.len() / 74)?;
-    let mut records = Records::with_capacity(count);
+    let mut records = Records::with_capacity_and_hasher(count, Default::default());
     for _ in 0..count {
         let hash = u128::from_le_bytes(r.array()?);
         let stamp = Stamp {
