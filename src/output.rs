@@ -197,26 +197,22 @@ fn same_content(path: &Path, bytes: &[u8]) -> bool {
     };
     let mut buf = [0u8; 32 * 1024];
     let mut rest = bytes;
-    loop {
+    while !rest.is_empty() {
         let want = rest.len().min(buf.len());
-        // One byte more than the rest, at the end: a file that grew since its `lstat` differs.
-        let ask = if want == rest.len() {
-            (want + 1).min(buf.len())
-        } else {
-            want
-        };
-        let n = match file.read(&mut buf[..ask]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+        match file.read(&mut buf[..want]) {
+            Ok(n) if n > 0 && buf[..n] == rest[..n] => rest = &rest[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // Shorter than its `lstat` said, or different.
+            _ => return false,
+        }
+    }
+    // A file that grew since its `lstat` differs: nothing may follow.
+    loop {
+        match file.read(&mut buf[..1]) {
+            Ok(n) => return n == 0,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => return false,
-        };
-        if n == 0 {
-            return rest.is_empty();
         }
-        if n > rest.len() || buf[..n] != rest[..n] {
-            return false;
-        }
-        rest = &rest[n..];
     }
 }
 
@@ -254,7 +250,7 @@ impl DiskSink {
             .ok_or_else(|| OutputError::Refused(out.to_path_buf(), "没有文件夹名".into()))?;
         fs::create_dir_all(parent).map_err(|e| OutputError::Io(parent.to_path_buf(), e))?;
         let lock = lock(parent, &name)?;
-        clean_leftovers(parent, &name);
+        let manifests = clean_leftovers(parent, &name);
         let tmp = parent.join(staging_name(&name));
         match fs::symlink_metadata(&tmp) {
             // Reuse a staging folder gongkai made; anything else in its place is replaced.
@@ -269,7 +265,7 @@ impl DiskSink {
         if !reused {
             fs::create_dir(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
         }
-        let manifest = Manifest::load(parent, &name, out, &tmp, reused, settle);
+        let manifest = Manifest::load(parent, &name, out, &tmp, reused, settle, manifests);
         // The marker goes only when the folder is complete again (commit).
         let _ = fs::remove_file(tmp.join(MARKER));
         let before = {
@@ -656,24 +652,29 @@ fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
 }
 
 /// Remove temporary folders left by killed builds of earlier versions (`.<name>.gongkai-tmp-*`)
-/// and by an interrupted two-step swap (`.<name>.gongkai-prev.old`), and a manifest a killed
-/// build did not finish writing. Called while holding the
-/// output's lock, so no other build is using them.
-pub fn clean_leftovers(parent: &Path, name: &str) {
+/// and by an interrupted two-step swap (`.<name>.gongkai-prev.old`), and manifests a killed
+/// build did not finish writing; say which manifests are there (the build keeps its two
+/// folders' and removes the others'). Called while holding the output's lock, so no other
+/// build is using them.
+fn clean_leftovers(parent: &Path, name: &str) -> Vec<PathBuf> {
     let tmp_prefix = format!(".{name}.gongkai-tmp-");
     let old = format!("{}.old", staging_name(name));
-    let manifest_prefix = format!(".{name}.gongkai-manifest-");
+    let mut found = manifest::Leftovers::default();
     let Ok(entries) = fs::read_dir(parent) else {
-        return;
+        return Vec::new();
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         if file_name.starts_with(&tmp_prefix) || file_name == old {
             let _ = fs::remove_dir_all(entry.path());
-        } else if file_name.starts_with(&manifest_prefix) && file_name.ends_with("-tmp") {
-            let _ = fs::remove_file(entry.path());
+        } else {
+            found.sort_in(name, &file_name, entry.path());
         }
     }
+    for p in found.unfinished {
+        let _ = fs::remove_file(p);
+    }
+    found.manifests
 }
 
 #[cfg(test)]

@@ -122,7 +122,40 @@ pub(crate) struct Manifest {
     known: Records,
     /// Files whose change time is before this (nanoseconds since 1970) are settled.
     settled_before: i128,
+    /// The manifests found beside the output when the build began (see [`Leftovers`]).
+    found: Vec<PathBuf>,
 }
+
+/// What the start of a build finds beside the output folder of a manifest's making, from one
+/// listing of that folder: manifests, and manifests a killed build did not finish writing.
+#[derive(Debug, Default)]
+pub(crate) struct Leftovers {
+    /// Complete manifests (the staging folder's, the output's, and any of folders now gone).
+    pub manifests: Vec<PathBuf>,
+    /// Manifests left half-written.
+    pub unfinished: Vec<PathBuf>,
+}
+
+impl Leftovers {
+    /// Sort the entry `file_name` of the output's folder (the output being `name`) in, when it
+    /// is a manifest's; say whether it was.
+    pub(crate) fn sort_in(&mut self, name: &str, file_name: &str, path: PathBuf) -> bool {
+        let Some(rest) = file_name.strip_prefix(&format!(".{name}{INFIX}")) else {
+            return false;
+        };
+        if rest.ends_with(TEMPORARY) {
+            self.unfinished.push(path);
+        } else {
+            self.manifests.push(path);
+        }
+        true
+    }
+}
+
+/// Between the output's name and the folder's inode in a manifest's name.
+const INFIX: &str = ".gongkai-manifest-";
+/// The end of a manifest's name while it is written.
+const TEMPORARY: &str = "-tmp";
 
 impl Manifest {
     /// The manifest of `staging`, beside the output folder `out` named `name` (`reused`: a
@@ -134,6 +167,7 @@ impl Manifest {
         staging: &Path,
         reused: bool,
         settle: std::time::Duration,
+        found: Vec<PathBuf>,
     ) -> Manifest {
         let staging_id = folder_id(staging);
         let known = staging_id
@@ -150,6 +184,7 @@ impl Manifest {
             output: folder_id(out),
             known,
             settled_before: settled_before(settle),
+            found,
         }
     }
 
@@ -195,16 +230,11 @@ impl Manifest {
             let _ = fs::remove_file(&tmp);
         }
         // Manifests of folders that are neither of the two now.
-        let prefix = format!(".{}.gongkai-manifest-", self.name);
         let keep = |id: Option<FolderId>| id.map(|id| path(&self.parent, &self.name, id));
         let (a, b) = (keep(Some(staging)), keep(self.output));
-        if let Ok(entries) = fs::read_dir(&self.parent) {
-            for entry in entries.flatten() {
-                let p = entry.path();
-                let ours = entry.file_name().to_string_lossy().starts_with(&prefix);
-                if ours && Some(&p) != a.as_ref() && Some(&p) != b.as_ref() {
-                    let _ = fs::remove_file(p);
-                }
+        for p in &self.found {
+            if Some(p) != a.as_ref() && Some(p) != b.as_ref() {
+                let _ = fs::remove_file(p);
             }
         }
     }
@@ -212,13 +242,13 @@ impl Manifest {
 
 /// The manifest of the folder `id` beside the output folder `name` in `parent`.
 pub(crate) fn path(parent: &Path, name: &str, id: FolderId) -> PathBuf {
-    parent.join(format!(".{name}.gongkai-manifest-{}", id.1))
+    parent.join(format!(".{name}{INFIX}{}", id.1))
 }
 
 /// The name a manifest is written under before it is renamed into place.
-pub(crate) fn temporary(path: &Path) -> PathBuf {
+fn temporary(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push("-tmp");
+    name.push(TEMPORARY);
     path.with_file_name(name)
 }
 
