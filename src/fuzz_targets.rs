@@ -154,8 +154,11 @@ pub fn markdown(data: &[u8]) {
             &RenderOptions {
                 id_prefix: "s5-".into(),
                 take_title,
+                plain_text: true,
             },
         );
+        // The search's text from the page's parse is the text of a parse of its own.
+        assert_eq!(r.text, markdown::plain_text(text));
         std::hint::black_box(r);
     }
 }

@@ -44,6 +44,8 @@ pub struct Rendered {
     pub title: Option<String>,
     /// Plain text of the first paragraph (for descriptions).
     pub summary: String,
+    /// Plain text of the whole (see [`plain_text`]), when `plain_text` was set; else empty.
+    pub text: String,
 }
 
 /// How to render.
@@ -53,12 +55,19 @@ pub struct RenderOptions {
     pub id_prefix: String,
     /// Remove the first `# ` heading and return it as the title (pages).
     pub take_title: bool,
+    /// Also give the plain text (the site search's), from the same parse.
+    pub plain_text: bool,
 }
 
 /// Render Markdown to safe HTML.
 pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let parser = Parser::new_ext(markdown, options());
     let events: Vec<Event<'_>> = parser.collect();
+    let text = if opts.plain_text {
+        plain_text_of(&events)
+    } else {
+        String::new()
+    };
     let events = join_cjk_soft_breaks(events);
 
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
@@ -192,7 +201,41 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
         headings,
         title,
         summary: summary.trim().to_string(),
+        text,
     }
+}
+
+/// Plain text of Markdown (a report part, a page section) for the site search: paragraphs and
+/// list items each on a line, inline markup dropped, raw HTML left out; a line break between
+/// two CJK characters disappears as it does on the page.
+pub fn plain_text(md: &str) -> String {
+    let events: Vec<Event<'_>> = Parser::new_ext(md, options()).collect();
+    plain_text_of(&events)
+}
+
+/// [`plain_text`] of the parser's events.
+fn plain_text_of(events: &[Event<'_>]) -> String {
+    let mut out = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak if !out.chars().next_back().is_some_and(is_cjk) => {
+                out.push(' ');
+            }
+            Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::Heading(_)
+                | TagEnd::TableRow
+                | TagEnd::BlockQuote(_),
+            ) if !out.ends_with('\n') && !out.is_empty() => out.push('\n'),
+            Event::End(TagEnd::TableCell) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
 }
 
 /// Footnote ids, in a namespace of their own. pulldown-cmark would use the label as the id
@@ -942,6 +985,7 @@ mod tests {
                 &RenderOptions {
                     id_prefix: prefix.into(),
                     take_title: false,
+                    plain_text: false,
                 },
             );
             let ids: Vec<&str> = r
@@ -1098,6 +1142,7 @@ mod tests {
             &RenderOptions {
                 id_prefix: "s5-".into(),
                 take_title: false,
+                plain_text: false,
             },
         );
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
@@ -1112,6 +1157,7 @@ mod tests {
             &RenderOptions {
                 id_prefix: String::new(),
                 take_title: true,
+                plain_text: false,
             },
         );
         assert_eq!(r.title.as_deref(), Some("政府信息公开指南"));
@@ -1145,5 +1191,30 @@ mod tests {
         assert!(out.contains("class=\"align-right\""), "{out}");
         assert!(out.contains("role=\"region\""));
         assert!(out.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn the_plain_text_of_a_rendering_is_that_of_its_own_parse() {
+        let texts = [
+            "第一行\n第二行 **加粗**\n\n- 项目一\n- 项目 two\n\n> 引用\n> 第二行",
+            "| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n\n`代码`与<b>标记</b>  \n硬换行",
+            "# 标题\n\n正文[^1]。\n\n[^1]: 注释\n\n### 小标题\nEnglish\nline",
+            "",
+        ];
+        for md in texts {
+            let r = render(
+                md,
+                &RenderOptions {
+                    id_prefix: "s1-".into(),
+                    take_title: true,
+                    plain_text: true,
+                },
+            );
+            assert_eq!(r.text, plain_text(md), "{md}");
+        }
+        assert_eq!(
+            plain_text(texts[0]),
+            "第一行第二行 加粗\n项目一\n项目 two\n引用第二行"
+        );
     }
 }

@@ -226,13 +226,8 @@ impl<'a> BodyPages<'a> {
         if !self.out.search.on() {
             return Ok(());
         }
-        self.index(
-            i,
-            Some(y.year),
-            &page.path,
-            yv.title.clone(),
-            search::year_parts(y, &yv),
-        )
+        let title = yv.title.clone();
+        self.index(i, Some(y.year), &page.path, title, search::year_parts(yv))
     }
 
     /// Add a page to the site search.

@@ -36,7 +36,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::load::{YearReport, markdown};
+use crate::load::markdown;
 
 use super::Out;
 use super::view::{Link, YearView};
@@ -88,28 +88,21 @@ pub(crate) struct SearchView {
 
 /// A year page's parts for the index: the lead-in under the report's title, then the six parts
 /// with their headings and narrative (the tables' numbers are not text to search).
-pub(crate) fn year_parts(y: &YearReport, yv: &YearView) -> Vec<Part> {
+pub(crate) fn year_parts(yv: YearView) -> Vec<Part> {
     let mut parts = Vec::with_capacity(yv.parts.len() + 1);
-    if let Some(n) = &y.narrative {
-        let lead = plain_text(n.text(&n.lead));
-        if !lead.is_empty() {
-            parts.push(Part {
-                anchor: String::new(),
-                heading: String::new(),
-                text: lead,
-            });
-        }
-    }
-    for (i, p) in yv.parts.iter().enumerate() {
-        let text = y
-            .narrative
-            .as_ref()
-            .and_then(|n| n.part(i).map(|np| plain_text(n.text(&np.body))))
-            .unwrap_or_default();
+    // The view's texts come from the parse that rendered the page (one parse, not two).
+    if !yv.lead_text.is_empty() {
         parts.push(Part {
-            anchor: p.id.clone(),
-            heading: p.heading.clone(),
-            text,
+            anchor: String::new(),
+            heading: String::new(),
+            text: yv.lead_text,
+        });
+    }
+    for p in yv.parts {
+        parts.push(Part {
+            anchor: p.id,
+            heading: p.heading,
+            text: p.text,
         });
     }
     parts
@@ -550,31 +543,9 @@ fn content_hash(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Plain text of Markdown (a report part, a page section): paragraphs and list items each on a
-/// line, inline markup dropped, raw HTML left out; a line break between two CJK characters
-/// disappears as it does on the page.
+/// Plain text of Markdown, as the index holds it (see [`markdown::plain_text`]).
 pub(crate) fn plain_text(md: &str) -> String {
-    use pulldown_cmark::{Event, Parser, TagEnd};
-    let mut out = String::with_capacity(md.len());
-    for event in Parser::new_ext(md, markdown::options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak if !out.chars().next_back().is_some_and(markdown::is_cjk) => {
-                out.push(' ');
-            }
-            Event::HardBreak
-            | Event::End(
-                TagEnd::Paragraph
-                | TagEnd::Item
-                | TagEnd::Heading(_)
-                | TagEnd::TableRow
-                | TagEnd::BlockQuote(_),
-            ) if !out.ends_with('\n') && !out.is_empty() => out.push('\n'),
-            Event::End(TagEnd::TableCell) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.trim_end().to_string()
+    markdown::plain_text(md)
 }
 
 /// A Markdown page split at its level-2 headings: the text before the first (under the page's
@@ -586,6 +557,7 @@ pub(crate) fn markdown_parts(md: &str, title: &str) -> Vec<Part> {
         &markdown::RenderOptions {
             id_prefix: String::new(),
             take_title: true,
+            plain_text: false,
         },
     );
     let mut ids = rendered.headings.iter().filter(|h| h.level == 2);

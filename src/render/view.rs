@@ -167,6 +167,9 @@ pub struct PartView {
     pub html: String,
     /// Tables of this part.
     pub tables: Vec<TableView>,
+    /// The narrative's plain text, for the site search (not in the template's context).
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// A year page.
@@ -186,6 +189,9 @@ pub struct YearView {
     pub period: String,
     /// Rendered lead-in.
     pub lead_html: String,
+    /// The lead-in's plain text, for the site search (not in the template's context).
+    #[serde(skip)]
+    pub lead_text: String,
     /// The six parts.
     pub parts: Vec<PartView>,
     /// Table of contents.
@@ -413,16 +419,19 @@ pub fn year_view(
             .and_then(|n: &Narrative| n.part(pi).map(|p| (n, p)));
         let id = format!("s{}", pi + 1);
         let heading = written.map_or(part.heading.clone(), |(_, p)| p.heading.clone());
-        let rendered = written.map(|(n, p)| {
+        let mut rendered = written.map(|(n, p)| {
             markdown::render(
                 n.text(&p.body),
                 &RenderOptions {
                     id_prefix: format!("{id}-"),
                     take_title: false,
+                    plain_text: true,
                 },
             )
         });
-        let html = rendered.as_ref().map_or(String::new(), |r| r.html.clone());
+        let (html, text) = rendered.as_mut().map_or_else(Default::default, |r| {
+            (std::mem::take(&mut r.html), std::mem::take(&mut r.text))
+        });
         let mut children: Vec<TocItem> = rendered
             .as_ref()
             .map(|r| {
@@ -461,20 +470,22 @@ pub fn year_view(
             heading,
             html,
             tables,
+            text,
         });
     }
-    let lead_html = y
+    let (lead_html, lead_text) = y
         .narrative
         .as_ref()
         .map(|n| {
-            markdown::render(
+            let r = markdown::render(
                 n.text(&n.lead),
                 &RenderOptions {
                     id_prefix: "lead-".into(),
                     take_title: false,
+                    plain_text: true,
                 },
-            )
-            .html
+            );
+            (r.html, r.text)
         })
         .unwrap_or_default();
 
@@ -521,6 +532,7 @@ pub fn year_view(
         published_iso: published_iso.split(' ').next().unwrap_or("").to_string(),
         period: format!("{0}年1月1日至{0}年12月31日", y.year),
         lead_html,
+        lead_text,
         parts,
         toc,
         prev: prev_year.map(|p| Link {
@@ -676,6 +688,7 @@ pub fn md_page_view(markdown_text: &str) -> (Option<String>, MdPageView, String)
         &RenderOptions {
             id_prefix: String::new(),
             take_title: true,
+            plain_text: false,
         },
     );
     let toc = r
