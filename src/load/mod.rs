@@ -24,7 +24,7 @@ use crate::format::{self, Formats};
 use crate::source::SourceFile;
 use config::SiteConfig;
 use narrative::Narrative;
-use read::{inside_root, io_reason, read_source, rel_name};
+use read::{Plain, inside_root, io_reason, read_source, read_source_in, rel_name};
 use report::Report;
 
 /// Size limits (bytes).
@@ -185,6 +185,7 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
     let mut pages = Vec::new();
     let mut assets = Vec::new();
     let content = root.join("content");
+    let plain = Plain::default();
     let content_link = fs::symlink_metadata(&content)
         .map(|m| m.file_type().is_symlink())
         .unwrap_or(false);
@@ -214,13 +215,18 @@ pub fn load(root: &Path) -> Result<Loaded, LoadError> {
                         }
                     }
                 }
-                let is_dir = path.is_dir();
+                // The listing's type is the entry's own; a link's is that of where it leads.
+                let is_dir = if ft.is_symlink() {
+                    path.is_dir()
+                } else {
+                    ft.is_dir()
+                };
                 if is_dir && name == PAGES_DIR {
                     load_pages(root, &path, &mut pages, &mut assets, &mut diags);
                 } else if is_dir {
                     match name.parse::<u16>() {
                         Ok(year) if YEARS.contains(&year) && name.len() == 4 => {
-                            if let Some(y) = load_year(formats, root, &path, year, &mut assets, &mut diags) {
+                            if let Some(y) = load_year(formats, root, &path, year, &plain, &mut assets, &mut diags) {
                                 years.push(y);
                             }
                         }
@@ -271,6 +277,7 @@ fn load_year(
     root: &Path,
     dir: &Path,
     year: u16,
+    plain: &Plain,
     assets: &mut Vec<Asset>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<YearReport> {
@@ -299,7 +306,12 @@ fn load_year(
             continue;
         }
         let lower = name.to_lowercase();
-        if path.is_dir() {
+        let is_dir = if ft.is_symlink() {
+            path.is_dir()
+        } else {
+            ft.is_dir()
+        };
+        if is_dir {
             collect_assets(root, &path, &format!("{year}/{name}"), assets, diags);
         } else if name == REPORT_YAML {
             yaml_path = Some(path);
@@ -335,7 +347,7 @@ fn load_year(
         );
         return None;
     };
-    let yaml = match read_source(root, &yaml_path, MAX_YAML) {
+    let yaml = match read_source_in(root, &yaml_path, MAX_YAML, plain) {
         Ok(f) => f,
         Err(d) => {
             diags.push(d);
@@ -354,7 +366,7 @@ fn load_year(
             );
             None
         }
-        Some(p) => match read_source(root, &p, MAX_MARKDOWN) {
+        Some(p) => match read_source_in(root, &p, MAX_MARKDOWN, plain) {
             Ok(md) => {
                 // The narrative's parse also reports Markdown nested too deep.
                 let (n, ds) = narrative::parse(report.edition, &md);

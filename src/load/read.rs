@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
@@ -26,9 +26,19 @@ pub fn rel_name(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Entries of a site found to be no links on the way from its root to a file (see
+/// [`plainly_inside`]): the many files of one load share a few folders, each then checked once.
+#[derive(Debug, Default)]
+pub struct Plain(std::cell::RefCell<rustc_hash::FxHashSet<PathBuf>>);
+
 /// A symlink must resolve inside the site root.
 pub(crate) fn inside_root(root: &Path, path: &Path) -> Result<(), Diagnostic> {
-    if plainly_inside(root, path) {
+    inside_root_in(root, path, &Plain::default())
+}
+
+/// [`inside_root`], with the entries this load has checked already in `plain`.
+fn inside_root_in(root: &Path, path: &Path, plain: &Plain) -> Result<(), Diagnostic> {
+    if plainly_inside(root, path, plain) {
         return Ok(());
     }
     let rel = rel_name(root, path);
@@ -52,8 +62,9 @@ pub(crate) fn inside_root(root: &Path, path: &Path) -> Result<(), Diagnostic> {
 
 /// Whether `path` lies under `root` through plain names only, none of them a link: then it is
 /// inside whatever the root resolves to, without resolving anything (a few `lstat`s instead of
-/// two `realpath`s per file read).
-fn plainly_inside(root: &Path, path: &Path) -> bool {
+/// two `realpath`s per file read). Entries in `plain` are known to be no links already; those
+/// found here are added.
+fn plainly_inside(root: &Path, path: &Path, plain: &Plain) -> bool {
     use std::path::Component;
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
@@ -64,8 +75,13 @@ fn plainly_inside(root: &Path, path: &Path) -> bool {
             return false;
         };
         at.push(name);
+        if plain.0.borrow().contains(&at) {
+            continue;
+        }
         match fs::symlink_metadata(&at) {
-            Ok(m) if !m.file_type().is_symlink() => {}
+            Ok(m) if !m.file_type().is_symlink() => {
+                plain.0.borrow_mut().insert(at.clone());
+            }
             _ => return false,
         }
     }
@@ -75,6 +91,16 @@ fn plainly_inside(root: &Path, path: &Path) -> bool {
 /// Read a text file of the site: size-limited, symlinks kept inside the site, UTF-8 (a BOM is
 /// dropped), line endings normalised to `\n` (which keeps every line and column).
 pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, Diagnostic> {
+    read_source_in(root, path, limit, &Plain::default())
+}
+
+/// [`read_source`] for one of many files of a load, which share `plain`.
+pub(crate) fn read_source_in(
+    root: &Path,
+    path: &Path,
+    limit: u64,
+    plain: &Plain,
+) -> Result<SourceFile, Diagnostic> {
     let name = rel_name(root, path);
     let unreadable = |e: &io::Error| {
         Diagnostic::error("F1", format!("无法读取 {name}：{}", io_reason(e))).with_file_name(&name)
@@ -87,7 +113,7 @@ pub fn read_source(root: &Path, path: &Path, limit: u64) -> Result<SourceFile, D
         Some(folder) if !is_link && folder.starts_with(root) => folder,
         _ => path,
     };
-    inside_root(root, located).map_err(|d| d.with_file_name(&name))?;
+    inside_root_in(root, located, plain).map_err(|d| d.with_file_name(&name))?;
     // A file that is not a link is described by its own lstat.
     let meta = if is_link {
         fs::metadata(path).map_err(|e| unreadable(&e))?
