@@ -329,7 +329,10 @@ async function readAloudTests(browser, url, label) {
     const blocks = await page.evaluate(() => document.querySelectorAll("article h1, article h2, article .part p, article .lead p").length);
     await page.click("#read-aloud [data-read=play]");
     await page.waitForFunction(() => window.__spoken.length >= 3);
-    await page.click("#read-aloud [data-read=pause]");
+    // Buttons pressed from the keyboard while reading: the page keeps the block being read in
+    // view, so the layout moves every 30 ms and a pointer click aimed a moment earlier can land
+    // on the neighbouring button (「朗读全文」, which starts again from the top).
+    await page.press("#read-aloud [data-read=pause]", "Enter");
     const atPause = await page.evaluate(() => window.__spoken.length);
     await page.waitForTimeout(200);
     const afterPause = await page.evaluate(() => window.__spoken.length);
@@ -347,7 +350,7 @@ async function readAloudTests(browser, url, label) {
     check(`${label}: 朗读 reads no table cells`, !spoken.some((s) => /^\d+$/.test(s.text)));
     await page.click("#read-aloud [data-read=play]");
     await page.waitForFunction(() => window.__spoken.length >= 2 && document.querySelector(".reading"));
-    await page.click("#read-aloud [data-read=stop]");
+    await page.press("#read-aloud [data-read=stop]", "Enter");
     const stopped = await page.evaluate(() => [document.querySelector("#read-aloud").getAttribute("data-state"), !!document.querySelector(".reading")]);
     check(`${label}: 朗读 stops and clears the highlight`, stopped[0] === "idle" && !stopped[1], JSON.stringify(stopped));
     await ctx.close();
