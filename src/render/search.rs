@@ -593,11 +593,6 @@ fn content_hash(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Plain text of Markdown, as the index holds it (see [`markdown::plain_text`]).
-pub(crate) fn plain_text(md: &str) -> String {
-    markdown::plain_text(md)
-}
-
 /// A Markdown page split at its level-2 headings: the text before the first (under the page's
 /// title) and one part per heading, with the ids the rendered page gives them.
 pub(crate) fn markdown_parts(md: &str, title: &str) -> Vec<Part> {
@@ -647,7 +642,7 @@ pub(crate) fn markdown_parts(md: &str, title: &str) -> Vec<Part> {
         let from = if i == 0 { title_end } else { starts[i] };
         let to = starts.get(i + 1).copied().unwrap_or(md.len());
         let src = md.get(from.min(to)..to).unwrap_or("");
-        let mut text = plain_text(src);
+        let mut text = markdown::plain_text(src);
         if i > 0 {
             // Drop the heading's own line.
             text = text
@@ -738,7 +733,10 @@ mod tests {
     fn plain_text_joins_cjk_lines_and_drops_markup() {
         // Inline HTML's text is shown on the page (the sanitiser keeps it).
         let md = "第一行\n第二行**加粗**\n\n- 项目一\n- 项目 two\n\n<b>粗</b>体\n";
-        assert_eq!(plain_text(md), "第一行第二行加粗\n项目一\n项目 two\n粗体");
+        assert_eq!(
+            markdown::plain_text(md),
+            "第一行第二行加粗\n项目一\n项目 two\n粗体"
+        );
     }
 
     #[test]
