@@ -18,7 +18,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::render::OutputFile;
 
 mod manifest;
-use manifest::{Manifest, Record, Stamp};
+use manifest::{Entries, FolderRecord, Folders, Manifest, Record, Stamp};
 
 /// Marker file in every output folder gongkai writes.
 pub const MARKER: &str = ".gongkai-output";
@@ -148,7 +148,11 @@ pub struct DiskSink {
     bytes: std::sync::atomic::AtomicU64,
     /// What the staging folder held when the build began, listed by a thread of its own while
     /// pages render (the list is only needed at commit, to remove what is no longer produced).
-    before: std::sync::Mutex<Option<std::thread::JoinHandle<io::Result<Vec<Listed>>>>>,
+    before: std::sync::Mutex<Option<std::thread::JoinHandle<io::Result<Listing>>>>,
+    /// The listing's folders, for the manifest (taken at commit).
+    listed: std::sync::Mutex<Vec<(String, FolderRecord)>>,
+    /// Folders read while listing (the others were known by their stamp); set at commit.
+    read: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// What the last builds recorded of the two folders' files (see `manifest.rs`).
     manifest: Manifest,
     /// This build's records of the staging folder's files, for the next build into it.
@@ -167,24 +171,86 @@ fn gone(kind: io::ErrorKind) -> bool {
     matches!(kind, io::ErrorKind::NotFound | io::ErrorKind::NotADirectory)
 }
 
-/// Every file and folder under `dir`, relative, without following links. Entries that vanish
-/// while the list is taken (a build replacing a folder by a file) are skipped.
-fn list_tree(dir: &Path) -> io::Result<Vec<Listed>> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).min_depth(1).follow_links(false) {
+/// What [`list_tree`] found.
+#[derive(Debug, Default)]
+struct Listing {
+    /// Every file and folder.
+    entries: Vec<Listed>,
+    /// Each folder below the top with its stamp and entries, for the manifest.
+    folders: Vec<(String, FolderRecord)>,
+    /// Folders read (not known by their stamp).
+    read: usize,
+}
+
+/// Every file and folder under `dir`, relative, without following links. A folder whose
+/// `lstat` is the one `known` records has the entries recorded (see `manifest.rs`); any other
+/// is read. The `lstat` comes first: a change after it makes the record disagree next time.
+/// Entries that vanish while the list is taken (a build replacing a folder by a file) are
+/// skipped.
+fn list_tree(dir: &Path, known: &Folders) -> io::Result<Listing> {
+    let mut listing = Listing::default();
+    let mut todo = vec![String::new()];
+    while let Some(rel) = todo.pop() {
+        let path = if rel.is_empty() {
+            dir.to_path_buf()
+        } else {
+            dir.join(&rel)
+        };
+        let stamp = match fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => Stamp::of(&m),
+            Ok(_) => continue,
+            Err(e) if gone(e.kind()) => continue,
+            Err(e) => return Err(e),
+        };
+        let recorded = known
+            .get(&rel)
+            .filter(|k| stamp.as_ref() == Some(&k.stamp) && !rel.is_empty());
+        let entries = match recorded {
+            Some(k) => k.entries.clone(),
+            None => {
+                listing.read += 1;
+                match read_folder(&path) {
+                    Ok(entries) => entries,
+                    Err(e) if gone(e.kind()) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        for (name, is_dir) in &entries {
+            let child = if rel.is_empty() {
+                name.to_string()
+            } else {
+                format!("{rel}/{name}")
+            };
+            if *is_dir {
+                todo.push(child.clone());
+            }
+            listing.entries.push((child, *is_dir));
+        }
+        if let Some(stamp) = stamp.filter(|_| !rel.is_empty()) {
+            listing.folders.push((rel, FolderRecord { stamp, entries }));
+        }
+    }
+    Ok(listing)
+}
+
+/// The entries of one folder (a link is no folder).
+fn read_folder(path: &Path) -> io::Result<Entries> {
+    let mut entries = Entries::new();
+    for entry in fs::read_dir(path)? {
         let entry = match entry {
             Ok(e) => e,
-            Err(e) if e.io_error().is_some_and(|e| gone(e.kind())) => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) if gone(e.kind()) => continue,
+            Err(e) => return Err(e),
         };
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
-        out.push((rel, entry.file_type().is_dir()));
+        let is_dir = match entry.file_type() {
+            Ok(t) => t.is_dir(),
+            Err(e) if gone(e.kind()) => continue,
+            Err(e) => return Err(e),
+        };
+        entries.push((entry.file_name().to_string_lossy().into(), is_dir));
     }
-    Ok(out)
+    Ok(entries)
 }
 
 /// Whether the file at `path`, already known to be `bytes.len()` long, holds exactly `bytes`:
@@ -270,7 +336,8 @@ impl DiskSink {
         let _ = fs::remove_file(tmp.join(MARKER));
         let before = {
             let tmp = tmp.clone();
-            std::thread::spawn(move || list_tree(&tmp))
+            let known = manifest.folders();
+            std::thread::spawn(move || list_tree(&tmp, &known))
         };
         Ok(DiskSink {
             out: out.to_path_buf(),
@@ -282,6 +349,8 @@ impl DiskSink {
             files: Default::default(),
             bytes: Default::default(),
             before: std::sync::Mutex::new(Some(before)),
+            listed: Default::default(),
+            read: Default::default(),
             manifest,
             records: Default::default(),
             compared: Default::default(),
@@ -411,7 +480,12 @@ impl DiskSink {
             .lock()
             .map(|mut r| std::mem::take(&mut *r))
             .unwrap_or_default();
-        self.manifest.save(records);
+        let folders = self
+            .listed
+            .lock()
+            .map(|mut l| std::mem::take(&mut *l))
+            .unwrap_or_default();
+        self.manifest.save(records, folders);
         swap_in(&self.tmp, &self.out)?;
         Ok(Written {
             files: self.files.load(Ordering::Relaxed),
@@ -422,13 +496,18 @@ impl DiskSink {
     fn remove_stale(&self) -> Result<(), OutputError> {
         let poisoned = || OutputError::BadPath(String::new());
         let listing = self.before.lock().map_err(|_| poisoned())?.take();
-        let before = match listing.map(|h| h.join()) {
+        let listing = match listing.map(|h| h.join()) {
             Some(Ok(listed)) => listed.map_err(|e| OutputError::Io(self.tmp.clone(), e))?,
             // The listing thread panicked (it does not): list again here.
-            Some(Err(_)) | None => {
-                list_tree(&self.tmp).map_err(|e| OutputError::Io(self.tmp.clone(), e))?
-            }
+            Some(Err(_)) | None => list_tree(&self.tmp, &Folders::default())
+                .map_err(|e| OutputError::Io(self.tmp.clone(), e))?,
         };
+        self.read
+            .store(listing.read, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut listed) = self.listed.lock() {
+            *listed = listing.folders;
+        }
+        let before = listing.entries;
         let seen = self.seen.lock().map_err(|_| poisoned())?;
         let written_into = self.dirs.lock().map_err(|_| poisoned())?;
         // Written names by their lower-case spelling, made when first needed: on a disk that
@@ -763,6 +842,112 @@ mod tests {
         fs::write(&damaged, bytes).unwrap();
         tick();
         assert_eq!(build_settling(&out, &v2, now), 3);
+    }
+
+    /// Write `files` into `out`; how many folders were read. What changed before the last
+    /// [`tick`] is settled; what the build changes is not (a file system stamps changes with a
+    /// clock that may lag the system's by a few milliseconds).
+    fn build_reading(out: &Path, files: &[OutputFile]) -> usize {
+        let sink = DiskSink::begin_settling(out, std::time::Duration::from_millis(15)).unwrap();
+        for f in files {
+            sink.write(f).unwrap();
+        }
+        let read = sink.read.clone();
+        sink.commit().unwrap();
+        read.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Every path under `dir`, relative, sorted (folders end in `/`).
+    fn tree(dir: &Path) -> Vec<String> {
+        let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                let e = e.unwrap();
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy();
+                let rel = rel.replace('\\', "/");
+                if e.file_type().is_dir() {
+                    rel + "/"
+                } else {
+                    rel
+                }
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn unchanged_folders_are_known_by_their_stamp_and_any_change_is_still_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        fs::create_dir_all(site.join("content")).unwrap();
+        let out = check_target(&site.join("public"), &site).unwrap();
+        let staging = site.join(staging_name("public"));
+        let v1 = vec![
+            file("index.html", "one"),
+            file("a/b.html", "bee"),
+            file("a/c/d.html", "dee"),
+            file("e/f.html", "eff"),
+        ];
+        // Two builds fill both folders (what a build changes is not recorded; how much of it
+        // the listing sees depends on the moment it runs); the next two read every folder once
+        // more and record them; from then on only the top is read.
+        for expected in [None, None, Some(4), Some(4), Some(1), Some(1)] {
+            tick();
+            let read = build_reading(&out, &v1);
+            assert!(expected.is_none_or(|e| e == read), "{read} {expected:?}");
+        }
+        let expected_tree = tree(&out);
+        if cfg!(not(unix)) {
+            return;
+        }
+        // Files and a folder added behind the writer's back, in the folder the next build
+        // reuses, deep down and at the top: the changed folders are read and the additions go.
+        tick();
+        fs::write(staging.join("a/c/stray.html"), "x").unwrap();
+        fs::create_dir_all(staging.join("e/new/deeper")).unwrap();
+        fs::write(staging.join("e/new/deeper/g.html"), "x").unwrap();
+        tick();
+        // The top, a/c and e, and the two new folders (a and the others are as recorded).
+        assert_eq!(build_reading(&out, &v1), 5);
+        assert_eq!(tree(&out), expected_tree);
+        // A file removed behind the writer's back is written again.
+        tick();
+        fs::remove_file(staging.join("a/b.html")).unwrap();
+        tick();
+        build_reading(&out, &v1);
+        assert_eq!(tree(&out), expected_tree);
+        assert_eq!(fs::read_to_string(out.join("a/b.html")).unwrap(), "bee");
+        // A page no longer produced goes, with the folder it leaves empty, in both folders.
+        let v2: Vec<OutputFile> = v1
+            .iter()
+            .filter(|f| f.path != "a/c/d.html")
+            .cloned()
+            .collect();
+        for _ in 0..4 {
+            tick();
+            build_reading(&out, &v2);
+            assert!(!out.join("a/c").exists());
+        }
+        // And comes back, and goes again.
+        for _ in 0..4 {
+            tick();
+            build_reading(&out, &v1);
+            assert_eq!(tree(&out), expected_tree);
+        }
+        for _ in 0..2 {
+            tick();
+            build_reading(&out, &v2);
+            assert!(!out.join("a/c").exists());
+        }
+        // A folder replaced by a file of the same name (and back) behind the writer's back.
+        tick();
+        fs::remove_dir_all(staging.join("e")).unwrap();
+        fs::write(staging.join("e"), "x").unwrap();
+        tick();
+        build_reading(&out, &v1);
+        assert_eq!(tree(&out), expected_tree);
     }
 
     #[test]

@@ -9,6 +9,12 @@
 //! no record, another hash, another `lstat`, a folder that is not the recorded one — is compared
 //! byte for byte as before.
 //!
+//! The same holds for the folders: the manifest records each folder's `lstat` and the entries a
+//! build found in it, and the next build into that folder trusts the record of every folder
+//! whose `lstat` is unchanged instead of reading the folder again (it looks for files that are
+//! no longer produced). Adding, removing or renaming an entry sets a folder's change time;
+//! folders the build itself changed are not recorded (they are read by the next build).
+//!
 //! Why an `lstat` is enough: every change to a file's content sets its change time (`ctime`) to
 //! the current time, and no program can set it back. A record is only kept for files whose
 //! change time lies [`SETTLED`] before the record is written; a later change then gives a later
@@ -17,7 +23,8 @@
 //! once more by the next build that reuses their folder, and recorded then.
 //!
 //! One file per folder, beside the output (`.<name>.gongkai-manifest-<inode of the folder>`),
-//! never inside a folder that is published; binary (about 90 bytes a file), and rewritten only
+//! never inside a folder that is published; binary (about 90 bytes a file and 60 a folder, and
+//! each entry's name), and rewritten only
 //! when its records changed — an unchanged rebuild reads one and writes none. A lost, damaged or
 //! foreign manifest costs only the reading it saves. Unix only (elsewhere the change time is not
 //! what it is here): other systems compare every file.
@@ -30,7 +37,7 @@ use std::path::{Path, PathBuf};
 pub(crate) const SETTLED: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The start of the file.
-const MAGIC: &[u8; 20] = b"gongkai manifest 2\n\0";
+const MAGIC: &[u8; 20] = b"gongkai manifest 3\n\0";
 
 /// A file's identity and dates from `lstat`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +116,20 @@ pub(crate) struct Record {
 /// The records of one folder, by path relative to it (with `/`).
 type Records = rustc_hash::FxHashMap<String, Record>;
 
+/// A folder's entries as a build found them: name, and whether it is a folder.
+pub(crate) type Entries = Vec<(Box<str>, bool)>;
+
+/// What a build found in a folder it did not change: the folder's stamp and its entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FolderRecord {
+    pub stamp: Stamp,
+    pub entries: Entries,
+}
+
+/// The records of the folders in a folder, by path relative to it (with `/`; not the folder
+/// itself, which every build changes).
+pub(crate) type Folders = rustc_hash::FxHashMap<String, FolderRecord>;
+
 /// The manifest of the staging folder a build writes into.
 #[derive(Debug, Default)]
 pub(crate) struct Manifest {
@@ -120,6 +141,8 @@ pub(crate) struct Manifest {
     output: Option<FolderId>,
     /// What the staging folder's manifest says of its files.
     known: Records,
+    /// And of its folders (shared with the thread that lists the staging folder).
+    folders: std::sync::Arc<Folders>,
     /// Files whose change time is before this (nanoseconds since 1970) are settled.
     settled_before: i128,
     /// The manifests found beside the output when the build began (see [`Leftovers`]).
@@ -138,17 +161,16 @@ pub(crate) struct Leftovers {
 
 impl Leftovers {
     /// Sort the entry `file_name` of the output's folder (the output being `name`) in, when it
-    /// is a manifest's; say whether it was.
-    pub(crate) fn sort_in(&mut self, name: &str, file_name: &str, path: PathBuf) -> bool {
+    /// is a manifest's.
+    pub(crate) fn sort_in(&mut self, name: &str, file_name: &str, path: PathBuf) {
         let Some(rest) = file_name.strip_prefix(&format!(".{name}{INFIX}")) else {
-            return false;
+            return;
         };
         if rest.ends_with(TEMPORARY) {
             self.unfinished.push(path);
         } else {
             self.manifests.push(path);
         }
-        true
     }
 }
 
@@ -170,7 +192,7 @@ impl Manifest {
         found: Vec<PathBuf>,
     ) -> Manifest {
         let staging_id = folder_id(staging);
-        let known = staging_id
+        let (known, folders) = staging_id
             .filter(|_| reused)
             .and_then(|id| {
                 let bytes = fs::read(path(parent, name, id)).ok()?;
@@ -183,6 +205,7 @@ impl Manifest {
             staging: staging_id,
             output: folder_id(out),
             known,
+            folders: std::sync::Arc::new(folders),
             settled_before: settled_before(settle),
             found,
         }
@@ -202,29 +225,53 @@ impl Manifest {
             .map(|r| r.hash)
     }
 
-    /// Record `records` (settled files only) as the staging folder's manifest, unless they are
-    /// what it says already, and remove the manifests of folders that are gone. Failures are
-    /// ignored: the files only save work.
-    pub(crate) fn save(&self, records: Vec<(String, Record)>) {
+    /// What the staging folder's manifest says of its folders.
+    pub(crate) fn folders(&self) -> std::sync::Arc<Folders> {
+        self.folders.clone()
+    }
+
+    /// Record `records` and `folders` (settled ones only) as the staging folder's manifest,
+    /// unless they are what it says already, and remove the manifests of folders that are gone.
+    /// Failures are ignored: the files only save work.
+    pub(crate) fn save(
+        &self,
+        records: Vec<(String, Record)>,
+        folders: Vec<(String, FolderRecord)>,
+    ) {
         let Some(staging) = self.staging else {
             return;
         };
+        let fits = |name: &str| u16::try_from(name.len()).is_ok();
         let mut records: Vec<(String, Record)> = records
             .into_iter()
-            .filter(|(rel, r)| self.settled(&r.stamp) && u16::try_from(rel.len()).is_ok())
+            .filter(|(rel, r)| self.settled(&r.stamp) && fits(rel))
+            .collect();
+        let mut folders: Vec<(String, FolderRecord)> = folders
+            .into_iter()
+            .filter(|(rel, f)| {
+                self.settled(&f.stamp)
+                    && fits(rel)
+                    && u32::try_from(f.entries.len()).is_ok()
+                    && f.entries.iter().all(|(name, _)| fits(name))
+            })
             .collect();
         let same = records.len() == self.known.len()
             && records
                 .iter()
-                .all(|(rel, r)| self.known.get(rel) == Some(r));
+                .all(|(rel, r)| self.known.get(rel) == Some(r))
+            && folders.len() == self.folders.len()
+            && folders
+                .iter()
+                .all(|(rel, f)| self.folders.get(rel) == Some(f));
         if same {
             return;
         }
         records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        folders.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let target = path(&self.parent, &self.name, staging);
         let tmp = temporary(&target);
         let written = fs::File::create(&tmp)
-            .and_then(|mut f| f.write_all(&encode(&records, staging)))
+            .and_then(|mut f| f.write_all(&encode(&records, &folders, staging)))
             .and_then(|()| fs::rename(&tmp, &target));
         if written.is_err() {
             let _ = fs::remove_file(&tmp);
@@ -252,30 +299,57 @@ fn temporary(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// The bytes of a folder's manifest: the magic, the folder, the count, then per file its hash,
-/// length, modification and change times (seconds and nanoseconds), inode, and path (length
-/// first), integers little-endian.
-fn encode(records: &[(String, Record)], id: FolderId) -> Vec<u8> {
-    let mut out = Vec::with_capacity(40 + records.iter().map(|(p, _)| 70 + p.len()).sum::<usize>());
+/// The bytes of a folder's manifest: the magic, the folder, the count of files, then per file
+/// its hash, stamp (length, modification and change times in nanoseconds, inode) and path; then
+/// the count of folders, and per folder its stamp, path, the count of its entries and per entry
+/// whether it is a folder (one byte) and its name. Integers little-endian, each path and name
+/// after its length in two bytes.
+fn encode(
+    records: &[(String, Record)],
+    folders: &[(String, FolderRecord)],
+    id: FolderId,
+) -> Vec<u8> {
+    fn stamp(out: &mut Vec<u8>, s: &Stamp) {
+        out.extend_from_slice(&s.len.to_le_bytes());
+        out.extend_from_slice(&s.mtime.to_le_bytes());
+        out.extend_from_slice(&s.ctime.to_le_bytes());
+        out.extend_from_slice(&s.ino.to_le_bytes());
+    }
+    fn text(out: &mut Vec<u8>, t: &str) {
+        out.extend_from_slice(&(t.len() as u16).to_le_bytes());
+        out.extend_from_slice(t.as_bytes());
+    }
+    let size = 48
+        + records.iter().map(|(p, _)| 74 + p.len()).sum::<usize>()
+        + folders
+            .iter()
+            .map(|(p, f)| 60 + p.len() + f.entries.iter().map(|(n, _)| 3 + n.len()).sum::<usize>())
+            .sum::<usize>();
+    let mut out = Vec::with_capacity(size);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&id.0.to_le_bytes());
     out.extend_from_slice(&id.1.to_le_bytes());
     out.extend_from_slice(&(records.len() as u64).to_le_bytes());
     for (rel, r) in records {
-        let s = r.stamp;
         out.extend_from_slice(&r.hash.to_le_bytes());
-        out.extend_from_slice(&s.len.to_le_bytes());
-        out.extend_from_slice(&s.mtime.to_le_bytes());
-        out.extend_from_slice(&s.ctime.to_le_bytes());
-        out.extend_from_slice(&s.ino.to_le_bytes());
-        out.extend_from_slice(&(rel.len() as u16).to_le_bytes());
-        out.extend_from_slice(rel.as_bytes());
+        stamp(&mut out, &r.stamp);
+        text(&mut out, rel);
+    }
+    out.extend_from_slice(&(folders.len() as u64).to_le_bytes());
+    for (rel, f) in folders {
+        stamp(&mut out, &f.stamp);
+        text(&mut out, rel);
+        out.extend_from_slice(&(f.entries.len() as u32).to_le_bytes());
+        for (name, is_dir) in &f.entries {
+            out.push(u8::from(*is_dir));
+            text(&mut out, name);
+        }
     }
     out
 }
 
 /// The records of a folder's manifest; `None` when it is not one this version wrote for `id`.
-fn decode(bytes: &[u8], id: FolderId) -> Option<Records> {
+fn decode(bytes: &[u8], id: FolderId) -> Option<(Records, Folders)> {
     struct Reader<'a>(&'a [u8]);
     impl<'a> Reader<'a> {
         fn take(&mut self, n: usize) -> Option<&'a [u8]> {
@@ -286,6 +360,24 @@ fn decode(bytes: &[u8], id: FolderId) -> Option<Records> {
         fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
             self.take(N)?.try_into().ok()
         }
+        fn stamp(&mut self) -> Option<Stamp> {
+            Some(Stamp {
+                len: u64::from_le_bytes(self.array()?),
+                mtime: i128::from_le_bytes(self.array()?),
+                ctime: i128::from_le_bytes(self.array()?),
+                ino: u64::from_le_bytes(self.array()?),
+            })
+        }
+        fn text(&mut self) -> Option<&'a str> {
+            let len = u16::from_le_bytes(self.array()?);
+            std::str::from_utf8(self.take(usize::from(len))?).ok()
+        }
+        /// A count of items each at least `least` bytes long: one the rest cannot hold is
+        /// damage.
+        fn count(&mut self, least: usize) -> Option<usize> {
+            let count = usize::try_from(u64::from_le_bytes(self.array()?)).ok()?;
+            (count <= self.0.len() / least).then_some(count)
+        }
     }
     let mut r = Reader(bytes);
     if r.take(MAGIC.len())? != MAGIC
@@ -294,25 +386,35 @@ fn decode(bytes: &[u8], id: FolderId) -> Option<Records> {
     {
         return None;
     }
-    let count = u64::from_le_bytes(r.array()?);
-    // Each record takes at least 74 bytes: a count the file cannot hold is damage.
-    let count = usize::try_from(count)
-        .ok()
-        .filter(|c| *c <= bytes.len() / 74)?;
+    let count = r.count(74)?;
     let mut records = Records::with_capacity_and_hasher(count, Default::default());
     for _ in 0..count {
         let hash = u128::from_le_bytes(r.array()?);
-        let stamp = Stamp {
-            len: u64::from_le_bytes(r.array()?),
-            mtime: i128::from_le_bytes(r.array()?),
-            ctime: i128::from_le_bytes(r.array()?),
-            ino: u64::from_le_bytes(r.array()?),
-        };
-        let len = u16::from_le_bytes(r.array()?);
-        let rel = std::str::from_utf8(r.take(usize::from(len))?).ok()?;
+        let stamp = r.stamp()?;
+        let rel = r.text()?;
         records.insert(rel.to_string(), Record { hash, stamp });
     }
-    r.0.is_empty().then_some(records)
+    let count = r.count(54)?;
+    let mut folders = Folders::with_capacity_and_hasher(count, Default::default());
+    for _ in 0..count {
+        let stamp = r.stamp()?;
+        let rel = r.text()?;
+        let n = u32::from_le_bytes(r.array()?) as usize;
+        if n > r.0.len() / 3 {
+            return None;
+        }
+        let mut entries = Entries::with_capacity(n);
+        for _ in 0..n {
+            let is_dir = match r.array::<1>()? {
+                [0] => false,
+                [1] => true,
+                _ => return None,
+            };
+            entries.push((r.text()?.into(), is_dir));
+        }
+        folders.insert(rel.to_string(), FolderRecord { stamp, entries });
+    }
+    r.0.is_empty().then_some((records, folders))
 }
 
 #[cfg(test)]
@@ -337,11 +439,37 @@ mod tests {
             ),
             ("搜索/1.js".to_string(), Record { hash: 0, stamp }),
         ];
-        let bytes = encode(&records, (1, 2));
-        let back = decode(&bytes, (1, 2)).unwrap();
+        let folders = vec![
+            (
+                "a b".to_string(),
+                FolderRecord {
+                    stamp,
+                    entries: vec![("c.html".into(), false), ("子".into(), true)],
+                },
+            ),
+            (
+                "空".to_string(),
+                FolderRecord {
+                    stamp,
+                    entries: Vec::new(),
+                },
+            ),
+        ];
+        let bytes = encode(&records, &folders, (1, 2));
+        let (back, back_folders) = decode(&bytes, (1, 2)).unwrap();
         assert_eq!(back.len(), 2);
         assert_eq!(back["a b/c.html"], records[0].1);
         assert_eq!(back["搜索/1.js"], records[1].1);
+        assert_eq!(back_folders.len(), 2);
+        assert_eq!(back_folders["a b"], folders[0].1);
+        assert_eq!(back_folders["空"], folders[1].1);
+        // An entry that is neither a file nor a folder.
+        let mut odd = bytes.clone();
+        // The last folder (stamp, path, no entries), then the last entry before it.
+        let at = bytes.len() - (48 + 2 + "空".len() + 4) - (1 + 2 + "子".len());
+        assert_eq!(odd[at], 1);
+        odd[at] = 2;
+        assert!(decode(&odd, (1, 2)).is_none());
         // Another folder's, cut short, with bytes after the end, another version, a lying count.
         assert!(decode(&bytes, (1, 3)).is_none());
         for cut in 0..bytes.len() {
