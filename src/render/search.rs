@@ -493,9 +493,12 @@ fn fold(c: char) -> char {
     c.to_ascii_lowercase()
 }
 
-/// Han characters (the unified ideographs, extensions and compatibility ideographs).
+/// Han characters (the unified ideographs, extensions and compatibility ideographs). The
+/// unified ideographs, nearly every Han character of a report, are one comparison.
 fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+    let c = c as u32;
+    c.wrapping_sub(0x4E00) <= 0x9FFF - 0x4E00
+        || matches!(c, 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
 /// Call `f` with every token of `text`, in order.
@@ -509,18 +512,22 @@ pub(crate) fn tokens(text: &str, mut f: impl FnMut(Token<'_>)) {
         word.clear();
     };
     for c in text.chars() {
-        let c = fold(c);
+        // Folding leaves Han characters as they are and makes none: they are looked at first.
         if is_han(c) {
-            flush(&mut word, &mut f);
+            if !word.is_empty() {
+                flush(&mut word, &mut f);
+            }
             if let Some(p) = prev_han {
                 f(Token::Bigram(p, c));
             }
             prev_han = Some(c);
-        } else if c.is_ascii_alphanumeric() {
-            prev_han = None;
+            continue;
+        }
+        prev_han = None;
+        let c = fold(c);
+        if c.is_ascii_alphanumeric() {
             word.push(c);
-        } else {
-            prev_han = None;
+        } else if !word.is_empty() {
             flush(&mut word, &mut f);
         }
     }
@@ -668,6 +675,65 @@ mod tests {
             })
         });
         v
+    }
+
+    /// [`tokens`] as first written: every character folded, then sorted.
+    fn tokens_plainly(text: &str) -> Vec<String> {
+        let han = |c: char| {
+            matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+        };
+        let mut out = Vec::new();
+        let mut prev: Option<char> = None;
+        let mut word = String::new();
+        let mut flush = |word: &mut String, out: &mut Vec<String>| {
+            if (2..=MAX_TOKEN).contains(&word.len()) {
+                out.push(word.clone());
+            }
+            word.clear();
+        };
+        for c in text.chars() {
+            let c = fold(c);
+            if han(c) {
+                flush(&mut word, &mut out);
+                if let Some(p) = prev {
+                    out.push([p, c].iter().collect());
+                }
+                prev = Some(c);
+            } else if c.is_ascii_alphanumeric() {
+                prev = None;
+                word.push(c);
+            } else {
+                prev = None;
+                flush(&mut word, &mut out);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    }
+
+    #[test]
+    fn tokens_are_those_of_folding_every_character_first() {
+        // Every kind of character at each edge of the Han ranges and of the folded ones, in
+        // runs and alone, next to each other in every order.
+        let kinds = [
+            "东柳", "行政复议", "\u{3400}\u{4DBF}", "\u{33FF}\u{4DC0}", "\u{4DFF}\u{4E00}",
+            "\u{9FFF}\u{A000}", "\u{F8FF}\u{F900}\u{FAFF}\u{FB00}", "\u{1FFFF}\u{20000}",
+            "\u{3134F}\u{31350}", "ＡＢｃ１２", "\u{FF00}\u{FF01}\u{FF5E}\u{FF5F}", "Ab9", "x",
+            "，", "。", " ", "\n", "2021年", "ä", "",
+        ];
+        let mut texts = Vec::new();
+        for a in kinds {
+            for b in kinds {
+                texts.push(format!("{a}{b}"));
+                for c in ["ｚ", "字", "-"] {
+                    texts.push(format!("{a}{c}{b}"));
+                }
+            }
+        }
+        texts.push("a".repeat(MAX_TOKEN + 1) + "东柳" + &"b".repeat(MAX_TOKEN));
+        for text in &texts {
+            assert_eq!(all(text), tokens_plainly(text), "{text:?}");
+        }
     }
 
     #[test]
