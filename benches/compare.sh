@@ -24,8 +24,11 @@
 # builds below), with the bytes and files each writes, then one more of each right after deleting
 # its output. The line before the last is
 # `gongkai/hugo cold build time ratio: R (N=<N>)`; the last is
-# `gongkai/hugo build time ratio: R (N=<N>)` (repeated builds). COLD_RUNS (default RUNS).
-# Environment: BENCH_DIR (default /tmp/gongkai-bench), RUNS (default 5, 3 for N ≥ 5000).
+# `gongkai/hugo build time ratio: R (N=<N>)` (repeated builds).
+# Environment: BENCH_DIR (default /tmp/gongkai-bench), RUNS (default 11, 3 for N ≥ 5000: on a
+# 2-core virtual machine the median of 5 rounds moved by up to a tenth between runs of the
+# script; 11 rounds cost about 15 s more at N = 1,000), COLD_RUNS (default 5, 3 for N ≥ 5000;
+# each waits COLD_SETTLE).
 set -euo pipefail
 n="${1:?usage: benches/compare.sh N}"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,7 +39,8 @@ done
 [[ -n "$shared" ]] || { echo "compare.sh: cannot find shared/bench (set GONGKAI_SHARED)" >&2; exit 2; }
 bench="${BENCH_DIR:-/tmp/gongkai-bench}"
 corpus="$bench/n$n"
-runs="${RUNS:-$([[ $n -ge 5000 ]] && echo 3 || echo 5)}"
+runs="${RUNS:-$([[ $n -ge 5000 ]] && echo 3 || echo 11)}"
+cold_runs="${COLD_RUNS:-$([[ $n -ge 5000 ]] && echo 3 || echo 5)}"
 mkdir -p "$bench"
 
 if [[ ! -f "$corpus/plain/orgs.json" ]]; then
@@ -145,7 +149,7 @@ PY
 search_first="$(python3 "$repo/benches/search_replay.py" "$corpus/gongkai-public" "${expect[@]}" || true)"
 
 # Cold builds: everything written anew. The removal and the sync are not timed.
-cold="$(python3 - "$corpus" "$gk" "$hugo_bin" "${COLD_RUNS:-$runs}" "$n" "${COLD_SETTLE:-61}" <<'PY'
+cold="$(python3 - "$corpus" "$gk" "$hugo_bin" "$cold_runs" "$n" "${COLD_SETTLE:-61}" <<'PY'
 import os, shutil, statistics, subprocess, sys, time
 corpus, gk, hugo, runs, n, settle = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
 base = os.path.join(corpus, "cold")

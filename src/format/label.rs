@@ -25,6 +25,10 @@ pub fn normalize_cow(label: &str) -> std::borrow::Cow<'_, str> {
 /// 〔 〕 that the format prints are their own comparison form, so labels holding them are not
 /// rebuilt.
 fn kept(c: char) -> bool {
+    // The unified ideographs, ASCII letters and digits: most of every label, at once.
+    if ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_ascii_alphanumeric() {
+        return true;
+    }
     !(c.is_whitespace()
         || (('\u{ff01}'..='\u{ff5e}').contains(&c)
             && !matches!(c, '（' | '）' | '，' | '：' | '；'))
