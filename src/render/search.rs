@@ -694,7 +694,7 @@ mod tests {
         let mut out = Vec::new();
         let mut prev: Option<char> = None;
         let mut word = String::new();
-        let mut flush = |word: &mut String, out: &mut Vec<String>| {
+        let flush = |word: &mut String, out: &mut Vec<String>| {
             if (2..=MAX_TOKEN).contains(&word.len()) {
                 out.push(word.clone());
             }
