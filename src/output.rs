@@ -892,8 +892,9 @@ mod tests {
         ];
         // Two builds fill both folders (what a build changes is not recorded; how much of it
         // the listing sees depends on the moment it runs); the next two read every folder once
-        // more and record them; from then on only the top is read.
-        for expected in [None, None, Some(4), Some(4), Some(1), Some(1)] {
+        // more and record them; from then on only the top is read (where there are stamps).
+        let known = if cfg!(unix) { 1 } else { 4 };
+        for expected in [None, None, Some(4), Some(4), Some(known), Some(known)] {
             tick();
             let read = build_reading(&out, &v1);
             assert!(expected.is_none_or(|e| e == read), "{read} {expected:?}");
