@@ -12,8 +12,9 @@
 //! The same holds for the folders: the manifest records each folder's `lstat` and the entries a
 //! build found in it, and the next build into that folder trusts the record of every folder
 //! whose `lstat` is unchanged instead of reading the folder again (it looks for files that are
-//! no longer produced). Adding, removing or renaming an entry sets a folder's change time;
-//! folders the build itself changed are not recorded (they are read by the next build).
+//! no longer produced). Adding, removing or renaming an entry sets a folder's change time, and
+//! the `lstat` is taken before the folder is read: a change after it, the build's own included,
+//! makes the record disagree next time. Folders settle like files (below).
 //!
 //! Why an `lstat` is enough: every change to a file's content sets its change time (`ctime`) to
 //! the current time, and no program can set it back. A record is only kept for files whose
@@ -23,11 +24,11 @@
 //! once more by the next build that reuses their folder, and recorded then.
 //!
 //! One file per folder, beside the output (`.<name>.gongkai-manifest-<inode of the folder>`),
-//! never inside a folder that is published; binary (about 90 bytes a file and 60 a folder, and
-//! each entry's name), and rewritten only
-//! when its records changed — an unchanged rebuild reads one and writes none. A lost, damaged or
-//! foreign manifest costs only the reading it saves. Unix only (elsewhere the change time is not
-//! what it is here): other systems compare every file.
+//! never inside a folder that is published; binary (about 90 bytes a file, 60 a folder and its
+//! entries' names), and rewritten only when its records changed — an unchanged rebuild reads one
+//! and writes none. A lost, damaged or foreign manifest costs only the reading it saves. Unix only
+//! (elsewhere the change time is not what it is here): other systems compare every file and read
+//! every folder.
 
 use std::fs;
 use std::io::Write;
@@ -119,7 +120,7 @@ type Records = rustc_hash::FxHashMap<String, Record>;
 /// A folder's entries as a build found them: name, and whether it is a folder.
 pub(crate) type Entries = Vec<(Box<str>, bool)>;
 
-/// What a build found in a folder it did not change: the folder's stamp and its entries.
+/// What a build found in a folder: its stamp (taken before it was read) and its entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FolderRecord {
     pub stamp: Stamp,
