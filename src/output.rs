@@ -253,15 +253,27 @@ fn read_folder(path: &Path) -> io::Result<Entries> {
     Ok(entries)
 }
 
+thread_local! {
+    /// [`same_content`]'s read buffer, one per thread: zeroed once, not for every file (a
+    /// buffer on the stack is zeroed at each call, 32 KB for a page of 15 KB on average).
+    static READ_BUFFER: std::cell::RefCell<Box<[u8]>> =
+        std::cell::RefCell::new(vec![0u8; 32 * 1024].into_boxed_slice());
+}
+
 /// Whether the file at `path`, already known to be `bytes.len()` long, holds exactly `bytes`:
-/// read in pieces into a buffer on the stack and compared as they come (no buffer the size of
-/// the file to allocate and zero; a difference stops the reading).
+/// read in pieces and compared as they come (no buffer the size of the file to allocate and
+/// zero; a difference stops the reading).
 fn same_content(path: &Path, bytes: &[u8]) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = fs::File::open(path) else {
+    let Ok(file) = fs::File::open(path) else {
         return false;
     };
-    let mut buf = [0u8; 32 * 1024];
+    READ_BUFFER.with_borrow_mut(|buf| same_as_read(file, bytes, buf))
+}
+
+/// [`same_content`] on an open file, reading into `buf` (whatever it held before is never
+/// looked at: only the bytes each read returns are compared).
+fn same_as_read(mut file: fs::File, bytes: &[u8], buf: &mut [u8]) -> bool {
+    use std::io::Read;
     let mut rest = bytes;
     while !rest.is_empty() {
         let want = rest.len().min(buf.len());
