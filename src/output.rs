@@ -149,8 +149,6 @@ pub struct DiskSink {
     /// What the staging folder held when the build began, listed by a thread of its own while
     /// pages render (the list is only needed at commit, to remove what is no longer produced).
     before: std::sync::Mutex<Option<std::thread::JoinHandle<io::Result<Listing>>>>,
-    /// The listing's folders, for the manifest (taken at commit).
-    listed: std::sync::Mutex<Vec<(String, FolderRecord)>>,
     /// Folders read while listing (the others were known by their stamp); set at commit.
     read: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     /// What the last builds recorded of the two folders' files (see `manifest.rs`).
@@ -361,7 +359,6 @@ impl DiskSink {
             files: Default::default(),
             bytes: Default::default(),
             before: std::sync::Mutex::new(Some(before)),
-            listed: Default::default(),
             read: Default::default(),
             manifest,
             records: Default::default(),
@@ -484,18 +481,13 @@ impl DiskSink {
     /// Remove what the new version no longer has, then swap it in.
     pub fn commit(self) -> Result<Written, OutputError> {
         use std::sync::atomic::Ordering;
-        self.remove_stale()?;
+        let folders = self.remove_stale()?;
         fs::write(self.tmp.join(MARKER), "gongkai\n")
             .map_err(|e| OutputError::Io(self.tmp.join(MARKER), e))?;
         let records = self
             .records
             .lock()
             .map(|mut r| std::mem::take(&mut *r))
-            .unwrap_or_default();
-        let folders = self
-            .listed
-            .lock()
-            .map(|mut l| std::mem::take(&mut *l))
             .unwrap_or_default();
         self.manifest.save(records, folders);
         swap_in(&self.tmp, &self.out)?;
@@ -505,7 +497,9 @@ impl DiskSink {
         })
     }
 
-    fn remove_stale(&self) -> Result<(), OutputError> {
+    /// Remove what the staging folder held and this build did not write; the folders as
+    /// listed, for the manifest.
+    fn remove_stale(&self) -> Result<Vec<(String, FolderRecord)>, OutputError> {
         let poisoned = || OutputError::BadPath(String::new());
         let listing = self.before.lock().map_err(|_| poisoned())?.take();
         let listing = match listing.map(|h| h.join()) {
@@ -516,9 +510,6 @@ impl DiskSink {
         };
         self.read
             .store(listing.read, std::sync::atomic::Ordering::Relaxed);
-        if let Ok(mut listed) = self.listed.lock() {
-            *listed = listing.folders;
-        }
         let before = listing.entries;
         let seen = self.seen.lock().map_err(|_| poisoned())?;
         let written_into = self.dirs.lock().map_err(|_| poisoned())?;
@@ -602,7 +593,7 @@ impl DiskSink {
                 respell(&d, &self.tmp.join(written)).map_err(|e| OutputError::Io(d.clone(), e))?;
             }
         }
-        Ok(())
+        Ok(listing.folders)
     }
 }
 
